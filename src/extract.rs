@@ -1,0 +1,1086 @@
+//! Stage 3: find attributed claims in an article's sentences.
+//!
+//! One pass of the cue automaton over the article finds every cue candidate; only
+//! sentences holding one are looked at further. Each candidate is read by the claim
+//! patterns (ids in `rules/patterns.toml`): where its source stands (before the cue,
+//! after it, a pronoun, a coordinated or participial verb, none for a hedge) and where
+//! its content stands (after the cue, before it, a quotation around it).
+
+use crate::model::SentenceBounds;
+use crate::quotes::{find_quotes, quote_at, Quote};
+use crate::rules::{CueRule, Rules};
+use crate::sourcing::{Resolver, Sourced};
+
+/// A claim found in an article, with byte offsets; the pipeline turns it into a
+/// [`crate::model::Claim`].
+#[derive(Debug, Clone)]
+pub struct Found {
+    pub sentence_index: usize,
+    pub source: Option<(usize, usize)>,
+    pub sourced: Sourced,
+    pub cue: (usize, usize),
+    pub cue_index: usize,
+    pub content: Option<(usize, usize)>,
+    pub via: Option<(usize, usize, &'static str)>,
+    pub quote: &'static str,
+    pub negated: bool,
+    pub rule: &'static str,
+}
+
+/// A token of a sentence: a word or one punctuation character, as byte offsets.
+#[derive(Debug, Clone, Copy)]
+struct Tok {
+    s: usize,
+    e: usize,
+    word: bool,
+}
+
+fn tokenize(text: &str, from: usize, to: usize) -> Vec<Tok> {
+    let mut toks = Vec::new();
+    let mut it = text[from..to].char_indices().peekable();
+    while let Some((i, c)) = it.next() {
+        let s = from + i;
+        if c.is_alphanumeric() {
+            let mut e = s + c.len_utf8();
+            while let Some(&(j, d)) = it.peek() {
+                let joins = matches!(d, '\'' | '’' | '-' | '.' | '&')
+                    && text[from + j + d.len_utf8()..to].starts_with(char::is_alphanumeric);
+                if d.is_alphanumeric() || joins {
+                    e = from + j + d.len_utf8();
+                    it.next();
+                } else {
+                    break;
+                }
+            }
+            // "U.S." keeps its last period: a dotted abbreviation is one word.
+            if text[s..e].contains('.') && text[e..to].starts_with('.') {
+                e += 1;
+                it.next();
+            }
+            toks.push(Tok { s, e, word: true });
+        } else if !c.is_whitespace() {
+            toks.push(Tok {
+                s,
+                e: s + c.len_utf8(),
+                word: false,
+            });
+        }
+    }
+    toks
+}
+
+fn is_closing_quote(c: &str) -> bool {
+    matches!(c, "\"" | "”" | "'" | "’")
+}
+
+fn is_opening_quote(c: &str) -> bool {
+    matches!(c, "\"" | "“" | "'" | "‘")
+}
+
+/// One sentence being read: its tokens and the article around it.
+struct Sent<'a> {
+    text: &'a str,
+    toks: Vec<Tok>,
+    bounds: SentenceBounds,
+}
+
+impl<'a> Sent<'a> {
+    fn t(&self, i: usize) -> &'a str {
+        &self.text[self.toks[i].s..self.toks[i].e]
+    }
+
+    fn lower(&self, i: usize) -> String {
+        self.t(i).replace('’', "'").to_lowercase()
+    }
+
+    fn is_word(&self, i: usize) -> bool {
+        self.toks[i].word
+    }
+
+    fn find_tok_at(&self, byte: usize) -> Option<usize> {
+        self.toks.binary_search_by_key(&byte, |t| t.s).ok()
+    }
+
+    fn find_tok_ending(&self, byte: usize) -> Option<usize> {
+        self.toks.binary_search_by_key(&byte, |t| t.e).ok()
+    }
+
+    /// Byte range of tokens `a..b`, or None when empty.
+    fn span(&self, a: usize, b: usize) -> Option<(usize, usize)> {
+        (a < b).then(|| (self.toks[a].s, self.toks[b - 1].e))
+    }
+
+    /// Content end: the sentence end without its final terminator.
+    fn content_end(&self) -> usize {
+        let s = &self.text[self.bounds.start..self.bounds.end];
+        let trimmed = s
+            .trim_end_matches(['.', '!', '?', ';', ':', ','])
+            .trim_end();
+        self.bounds.start + trimmed.len()
+    }
+}
+
+pub struct Extractor<'r> {
+    rules: &'r Rules,
+}
+
+/// What the tokens before a cue say about its source.
+enum Before {
+    /// A source noun phrase: token range, and whether a comma or closing quote stands
+    /// just before it (content may precede it).
+    Source(usize, usize, bool),
+    /// "and"/"but" directly before the cue: the subject is shared with the verb before.
+    Coordinated,
+    /// ", arguing that": a participle after a comma.
+    Participle,
+    /// Nothing usable (sentence start, or a comma with no subject after it).
+    Nothing,
+}
+
+impl<'r> Extractor<'r> {
+    pub fn new(rules: &'r Rules) -> Self {
+        Extractor { rules }
+    }
+
+    fn on(&self, pattern: &str) -> bool {
+        self.rules.enabled_patterns.contains(pattern)
+    }
+
+    /// All claims of one article, in cue order.
+    pub fn extract(&self, text: &str, sentences: &[SentenceBounds]) -> Vec<Found> {
+        let mut cands: Vec<(usize, usize, usize)> = Vec::new();
+        for m in self.rules.cue_automaton.find_iter(text) {
+            let (s, e) = (m.start(), m.end());
+            let before = text[..s].chars().next_back();
+            let after = text[e..].chars().next();
+            if before.is_some_and(char::is_alphanumeric) || after.is_some_and(char::is_alphanumeric)
+            {
+                continue;
+            }
+            cands.push((s, e, m.pattern().as_usize()));
+        }
+        if cands.is_empty() {
+            return Vec::new();
+        }
+        let quotes = find_quotes(text);
+        let mut resolver = Resolver::default();
+        let mut out: Vec<Found> = Vec::new();
+        let mut c = 0;
+        let mut last_read = 0;
+        for (si, b) in sentences.iter().enumerate() {
+            while c < cands.len() && cands[c].0 < b.start {
+                c += 1;
+            }
+            let first = c;
+            while c < cands.len() && cands[c].1 <= b.end {
+                c += 1;
+            }
+            if first == c {
+                continue;
+            }
+            for prev in si.saturating_sub(2).max(last_read)..si {
+                self.remember_subject(text, &sentences[prev], &mut resolver);
+            }
+            last_read = si + 1;
+            let sent = Sent {
+                text,
+                toks: tokenize(text, b.start, b.end),
+                bounds: *b,
+            };
+            let start_of_sentence = out.len();
+            for &(cs, ce, pattern) in &cands[first..c] {
+                if quote_at(&quotes, cs).is_some() {
+                    continue; // a cue inside a quotation belongs to the quoted speaker
+                }
+                let ci = self.reading(&sent, cs, pattern);
+                if self.is_negating_verb(&sent, &cands[first..c], cs, ce) {
+                    continue; // "refused to confirm": the cue is "confirm", negated
+                }
+                let via_of_earlier = out[start_of_sentence..].iter().any(|f| {
+                    f.via
+                        .is_some_and(|(vs, _, _)| vs > ce && text[ce..vs].trim().is_empty())
+                });
+                if via_of_earlier {
+                    continue; // ", citing sources": the earlier claim's via, not a claim
+                }
+                if let Some(f) = self.read_cue(
+                    &sent,
+                    si,
+                    cs,
+                    ce,
+                    ci,
+                    &quotes,
+                    &mut out,
+                    start_of_sentence,
+                    &mut resolver,
+                ) {
+                    if let Some((a, b)) = f.content.filter(|_| f.cue.0 >= b_end_of(&f)) {
+                        // A postposed frame takes in the claims of its content.
+                        out.retain(|o| o.sentence_index != si || !(a <= o.cue.0 && o.cue.0 < b));
+                    }
+                    resolver.remember(&f.sourced);
+                    out.push(f);
+                }
+            }
+        }
+        out
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn read_cue(
+        &self,
+        sent: &Sent,
+        si: usize,
+        cs: usize,
+        ce: usize,
+        ci: usize,
+        quotes: &[Quote],
+        out: &mut [Found],
+        sentence_first_claim: usize,
+        resolver: &mut Resolver,
+    ) -> Option<Found> {
+        let rules = self.rules;
+        let cue: &CueRule = &rules.cues[ci];
+        let kind = cue.kind.get_ref().as_str();
+        let ti = sent.find_tok_at(cs)?;
+        let tj = sent.find_tok_ending(ce)? + 1;
+
+        // A cue inside the content of an earlier claim of this sentence is nested and
+        // left alone, unless it is a second verb of the same subject (", and fears").
+        let earlier = &out[sentence_first_claim..];
+        let inside = earlier
+            .iter()
+            .rposition(|f| f.content.is_some_and(|(a, b)| a <= cs && cs < b));
+
+        let (mut cue_start, negated, has_copula) = self.extend_cue(sent, ti, kind);
+        if kind == "verb"
+            && ti > 0
+            && rules.is("determiner", &sent.lower(ti - 1))
+            && cue_start == ti
+        {
+            return None; // "the report", "a claim": a noun reading
+        }
+        if kind == "adjective" && !has_copula {
+            return None;
+        }
+        if kind == "hedge" {
+            if !self.on("claim/hedge") || inside.is_some() {
+                return None;
+            }
+            let content = Some((sent.bounds.start, sent.content_end()));
+            return Some(self.found(
+                sent,
+                si,
+                None,
+                unattributed(),
+                (ti, tj),
+                ci,
+                content,
+                None,
+                negated,
+                "claim/hedge",
+                quotes,
+            ));
+        }
+        if kind == "preposition" {
+            if inside.is_some() {
+                return None;
+            }
+            return self.according_to(sent, si, ti, tj, ci, quotes, resolver);
+        }
+        if kind == "noun" {
+            if inside.is_some() {
+                return None;
+            }
+            if let Some(f) = self.noun_cue(sent, si, ti, tj, ci, quotes, resolver) {
+                return Some(f);
+            }
+            // "He claims that ...": the verb reading of the noun form's first word.
+            let verb = self.cue_for_word(&sent.lower(ti))?;
+            return self.read_cue(
+                sent,
+                si,
+                cs,
+                sent.toks[ti].e,
+                verb,
+                quotes,
+                out,
+                sentence_first_claim,
+                resolver,
+            );
+        }
+
+        let before = self.before(sent, cue_start);
+        // Inside an earlier claim's content, only a second verb of the same subject or
+        // a postposed frame around that claim ("X revealed Y, CNN has reported") counts.
+        let nested =
+            inside.is_some() && !matches!(before, Before::Coordinated | Before::Participle);
+        if let Some(k) = inside.filter(|_| !nested) {
+            // End the earlier claim's content before ", and" / ", arguing".
+            let mut cut = cue_start;
+            while cut > 0
+                && (matches!(sent.lower(cut - 1).as_str(), "and" | "but" | "or")
+                    || !sent.is_word(cut - 1))
+            {
+                cut -= 1;
+            }
+            let f = &mut out[sentence_first_claim + k];
+            if let Some((a, _)) = f.content {
+                f.content = Some((a, sent.toks[cut.max(1) - 1].e.max(a)));
+            }
+        }
+
+        let mut rule = if kind == "adjective" {
+            "claim/adjective"
+        } else {
+            "claim/preposed"
+        };
+        let (source, sourced): (Option<(usize, usize)>, Sourced);
+        let mut content_before = false;
+        match before {
+            Before::Source(a, b, after_comma) => {
+                source = sent.span(a, b);
+                let src_text = &sent.text[source?.0..source?.1];
+                sourced = resolver.source(rules, src_text);
+                content_before = after_comma && a > 0;
+            }
+            Before::Coordinated | Before::Participle => {
+                rule = if matches!(before, Before::Coordinated) {
+                    "claim/coordinated"
+                } else {
+                    "claim/participle"
+                };
+                if !self.on(rule) {
+                    return None;
+                }
+                let prev = out[sentence_first_claim..].last();
+                match prev.and_then(|p| p.source.map(|s| (s, p.sourced.clone()))) {
+                    Some((s, sd)) => {
+                        source = Some(s);
+                        sourced = sd;
+                    }
+                    None => {
+                        let (a, b) = self.initial_np(sent)?;
+                        source = sent.span(a, b);
+                        sourced = resolver.source(rules, &sent.text[source?.0..source?.1]);
+                    }
+                }
+            }
+            Before::Nothing => {
+                // "CONTENT, said SOURCE" / '"QUOTE," said SOURCE'
+                let (a, b) = self.np_after(sent, tj)?;
+                let prev = cue_start.checked_sub(1).map(|p| sent.t(p));
+                if !prev.is_some_and(|p| p == "," || is_closing_quote(p))
+                    || !self.on("claim/postposed-inverted")
+                {
+                    return None;
+                }
+                source = sent.span(a, b);
+                sourced = resolver.source(rules, &sent.text[source?.0..source?.1]);
+                let content = self.content_before(sent, cue_start, quotes);
+                let (content, quote_rule) = content?;
+                let rule = if quote_rule {
+                    "claim/quote-postposed"
+                } else {
+                    "claim/postposed-inverted"
+                };
+                let content = self.extend_multipart(sent, b, content, quotes);
+                return Some(self.found(
+                    sent,
+                    si,
+                    source,
+                    sourced,
+                    (cue_start, tj),
+                    ci,
+                    Some(content),
+                    None,
+                    negated,
+                    rule,
+                    quotes,
+                ))
+                .filter(|f| !nested || covers(f, out, sentence_first_claim));
+            }
+        }
+        let src_tok = source.and_then(|(s, _)| sent.find_tok_at(s));
+        let postposed_possible = content_before;
+        if !rule.starts_with("claim/co") && !rule.starts_with("claim/participle") && !self.on(rule)
+        {
+            return None;
+        }
+
+        // What follows the cue: an addressee to skip, a via, the content.
+        let mut after = tj;
+        if cue.object {
+            let mut k = after;
+            while k < sent.toks.len() && k < after + 5 && sent.is_word(k) && sent.lower(k) != "that"
+            {
+                k += 1;
+            }
+            if k < sent.toks.len()
+                && (sent.lower(k) == "that" || sent.t(k) == ":" || sent.t(k) == ",")
+            {
+                after = k;
+            }
+        }
+        let mut via = None;
+        if let Some((v, rest)) = self.via(sent, after) {
+            via = Some(v);
+            after = rest;
+        }
+        let after_is_adjunct = self.is_adjunct(sent, after);
+        if content_before && after_is_adjunct && self.on("claim/postposed") {
+            let a = src_tok.unwrap_or(cue_start);
+            if let Some((content, quoted)) = self.content_before(sent, a, quotes) {
+                rule = if quoted {
+                    "claim/quote-postposed"
+                } else {
+                    "claim/postposed"
+                };
+                if rule == "claim/quote-postposed" && !self.on(rule) {
+                    return None;
+                }
+                let content = self.extend_multipart(sent, tj, content, quotes);
+                return Some(self.found(
+                    sent,
+                    si,
+                    source,
+                    sourced,
+                    (cue_start, tj),
+                    ci,
+                    Some(content),
+                    via,
+                    negated,
+                    rule,
+                    quotes,
+                ))
+                .filter(|f| !nested || covers(f, out, sentence_first_claim));
+            }
+        }
+        if nested || (postposed_possible && after_is_adjunct && !self.on("claim/postposed")) {
+            return None;
+        }
+        if after_is_adjunct && via.is_none() {
+            // Nothing said after the cue and nothing before: not an attribution
+            // ("he said" alone in a caption).
+            if after >= sent.toks.len() || sent.content_end() <= sent.toks[after].s {
+                return None;
+            }
+        }
+        let content = self.content_after(sent, after, quotes);
+        if content.is_none() {
+            return None;
+        }
+        if let Some((cs_, _)) = content {
+            if quotes.iter().any(|q| q.start == cs_)
+                && rule == "claim/preposed"
+                && self.on("claim/quote-preposed")
+            {
+                rule = "claim/quote-preposed";
+            }
+        }
+        cue_start = cue_start.min(ti);
+        Some(self.found(
+            sent,
+            si,
+            source,
+            sourced,
+            (cue_start, tj),
+            ci,
+            content,
+            via,
+            negated,
+            rule,
+            quotes,
+        ))
+    }
+
+    /// A sentence's subject can be what a later pronoun points back to ("Keith
+    /// Kellogg arrived in Kyiv. He said ..."); remember it when a lexicon or a proper
+    /// name says what it is.
+    fn remember_subject(&self, text: &str, b: &SentenceBounds, resolver: &mut Resolver) {
+        let sent = Sent {
+            text,
+            toks: tokenize(text, b.start, b.end),
+            bounds: *b,
+        };
+        if let Some((a, e)) = self.initial_np(&sent).and_then(|(a, e)| sent.span(a, e)) {
+            let s = crate::sourcing::classify(self.rules, &text[a..e]);
+            if !s.rule.starts_with("sourcing/builtin/unnamed") {
+                resolver.remember(&s);
+            }
+        }
+    }
+
+    /// "refused to" before another cue is part of that cue, not a cue of its own.
+    fn is_negating_verb(
+        &self,
+        sent: &Sent,
+        cands: &[(usize, usize, usize)],
+        cs: usize,
+        ce: usize,
+    ) -> bool {
+        let w = sent.text[cs..ce].to_lowercase();
+        if !self.rules.is("negating_verb", &w) {
+            return false;
+        }
+        let rest = &sent.text[ce..sent.bounds.end];
+        let to = rest.len() - rest.trim_start().len();
+        let after = rest.trim_start();
+        after.len() > 3
+            && after[..3].eq_ignore_ascii_case("to ")
+            && cands.iter().any(|&(s, _, _)| s == ce + to + 3)
+    }
+
+    /// The cue entry for a matched form: the adjective reading of a form shared by a
+    /// verb and an adjective ("worried") when a copula stands before it.
+    fn reading(&self, sent: &Sent, cs: usize, pattern: usize) -> usize {
+        let verb = self.rules.cue_of_form[pattern];
+        match (
+            self.rules.adjective_of_form.get(&pattern),
+            sent.find_tok_at(cs),
+        ) {
+            (Some(&adj), Some(ti)) if self.extend_cue(sent, ti, "adjective").2 => adj,
+            _ => verb,
+        }
+    }
+
+    /// Take auxiliaries, negators, "-ly" adverbs and "refused to" into the cue span.
+    /// Returns the new first token, whether the cue is negated, and whether a copula
+    /// was passed (adjective cues need one).
+    fn extend_cue(&self, sent: &Sent, ti: usize, kind: &str) -> (usize, bool, bool) {
+        let rules = self.rules;
+        let mut k = ti;
+        let mut negated = false;
+        let mut copula = false;
+        if kind != "verb" && kind != "adjective" {
+            return (k, false, false);
+        }
+        while k > 0 && sent.is_word(k - 1) {
+            let w = sent.lower(k - 1);
+            if rules.is("negator", &w) {
+                negated = true;
+            } else if rules.is("copula", &w) {
+                copula = true;
+            } else if rules.is("auxiliary", &w) {
+            } else if w.len() > 4
+                && w.ends_with("ly")
+                && sent.t(k - 1).starts_with(char::is_lowercase)
+                && !rules.is("not_adverb", &w)
+                && !self.is_cue_form(&w)
+            {
+                // "firmly", "privately": adverbs inside the verb group
+            } else if w == "to" && k >= 2 && rules.is("negating_verb", &sent.lower(k - 2)) {
+                negated = true;
+                k -= 1;
+            } else {
+                break;
+            }
+            k -= 1;
+        }
+        // A hedge word ("reportedly") between the copula and the adjective belongs to
+        // its own claim; look past it for the copula.
+        if kind == "adjective" && !copula && k > 0 && self.is_cue_form(&sent.lower(k - 1)) {
+            let mut j = k - 1;
+            while j > 0 && sent.is_word(j - 1) {
+                let w = sent.lower(j - 1);
+                if rules.is("copula", &w) {
+                    copula = true;
+                    break;
+                }
+                if !(rules.is("auxiliary", &w) || rules.is("negator", &w)) {
+                    break;
+                }
+                j -= 1;
+            }
+        }
+        (k, negated, copula)
+    }
+
+    fn is_cue_form(&self, w: &str) -> bool {
+        self.cue_for_word(w).is_some()
+    }
+
+    /// The verb or adjective cue whose form is exactly `w`.
+    fn cue_for_word(&self, w: &str) -> Option<usize> {
+        let m = self.rules.cue_automaton.find(w)?;
+        let ci = self.rules.cue_of_form[m.pattern().as_usize()];
+        (m.start() == 0 && m.end() == w.len() && self.rules.cues[ci].kind.get_ref() != "noun")
+            .then_some(ci)
+    }
+
+    /// Read the tokens before the cue group.
+    fn before(&self, sent: &Sent, cue_start: usize) -> Before {
+        let rules = self.rules;
+        if cue_start == 0 {
+            return Before::Nothing;
+        }
+        let prev = sent.lower(cue_start - 1);
+        if matches!(prev.as_str(), "and" | "but" | "or") {
+            return Before::Coordinated;
+        }
+        let mut end = cue_start;
+        if prev == "," {
+            // ", however," and similar asides between subject and verb
+            if let Some(open) = (0..end - 1).rev().take(5).find(|&k| sent.t(k) == ",") {
+                let aside = (open + 1..end - 1).all(|k| {
+                    sent.is_word(k)
+                        && (rules.is("discourse_adverb", &sent.lower(k))
+                            || rules.is("time_word", &sent.lower(k)))
+                });
+                if aside && open > 0 {
+                    end = open;
+                }
+            }
+            if end == cue_start {
+                // "Warren, D-Mass., said": an apposition between commas
+                if let Some(r) = self.apposition(sent, cue_start - 1) {
+                    return r;
+                }
+                let tok_is_ing = sent.t(cue_start).to_lowercase().ends_with("ing");
+                return if tok_is_ing {
+                    Before::Participle
+                } else {
+                    Before::Nothing
+                };
+            }
+        }
+        if !sent.is_word(end - 1) && sent.t(end - 1) != ")" {
+            return Before::Nothing;
+        }
+        match self.np_before(sent, end) {
+            Some((a, b)) => {
+                let after_comma = a > 0
+                    && (sent.t(a - 1) == ","
+                        || is_closing_quote(sent.t(a - 1))
+                        || sent.t(a - 1) == "—");
+                Before::Source(a, b, after_comma)
+            }
+            None => Before::Nothing,
+        }
+    }
+
+    /// "NAME, APPOSITIVE, CUE": `comma` is the comma before the cue.
+    fn apposition(&self, sent: &Sent, comma: usize) -> Option<Before> {
+        let open = (0..comma).rev().take(12).find(|&k| sent.t(k) == ",")?;
+        let first = open + 1;
+        if first >= comma {
+            return None;
+        }
+        let w = sent.t(first);
+        let lw = sent.lower(first);
+        let party = w.len() >= 3 && w.as_bytes()[1] == b'-' && w.starts_with(['D', 'R', 'I']);
+        let appositive = party
+            || self.rules.is("determiner", &lw)
+            || self.rules.is("title", &lw)
+            || matches!(lw.as_str(), "who" | "which" | "whose")
+            || w.chars().all(|c| c.is_ascii_digit());
+        if !appositive {
+            return None;
+        }
+        let (a, _) = self.np_before(sent, open)?;
+        let after_comma = a > 0 && (sent.t(a - 1) == "," || is_closing_quote(sent.t(a - 1)));
+        Some(Before::Source(a, comma, after_comma))
+    }
+
+    /// The noun phrase ending just before token `end`: walk back to a clause boundary.
+    fn np_before(&self, sent: &Sent, end: usize) -> Option<(usize, usize)> {
+        let rules = self.rules;
+        let mut a = end;
+        while a > 0 {
+            let k = a - 1;
+            let t = sent.t(k);
+            if !sent.is_word(k) {
+                // "Sen." keeps its period; "(R)" and similar stay inside.
+                let title_dot = t == "." && k > 0 && rules.is("title", &sent.lower(k - 1));
+                if title_dot || t == "&" || ((t == "(" || t == ")") && a != end) {
+                    a -= 1;
+                    continue;
+                }
+                break;
+            }
+            let w = sent.lower(k);
+            if rules.is("clause_word", &w)
+                || rules.is("auxiliary", &w)
+                || rules.is("copula", &w)
+                || rules.is("negator", &w)
+            {
+                break;
+            }
+            if matches!(w.as_str(), "and" | "or" | "&") {
+                let next_upper = a < end && sent.t(a).starts_with(char::is_uppercase);
+                if !next_upper {
+                    break;
+                }
+            }
+            if end - k > 14 {
+                return None;
+            }
+            a -= 1;
+        }
+        // Drop a leading introductory phrase: "After the vote the senator" → "the senator".
+        if a < end && rules.is("preposition", &sent.lower(a)) {
+            let det = (a + 1..end).rev().find(|&k| {
+                rules.is("determiner", &sent.lower(k)) || sent.t(k).starts_with(char::is_uppercase)
+            });
+            a = det?;
+        }
+        // Leading conjunction or discourse adverb: "However the minister".
+        while a < end
+            && sent.is_word(a)
+            && (rules.is("discourse_adverb", &sent.lower(a))
+                || matches!(sent.lower(a).as_str(), "and" | "but" | "so"))
+        {
+            a += 1;
+        }
+        (a < end).then_some((a, end))
+    }
+
+    /// The noun phrase starting at token `from` (inverted "said the minister").
+    fn np_after(&self, sent: &Sent, from: usize) -> Option<(usize, usize)> {
+        let mut b = from;
+        while b < sent.toks.len() && b < from + 14 {
+            let t = sent.t(b);
+            if !sent.is_word(b) {
+                let title_dot = t == "."
+                    && b > from
+                    && self.rules.is("title", &sent.lower(b - 1))
+                    && b + 1 < sent.toks.len();
+                if title_dot {
+                    b += 1;
+                    continue;
+                }
+                break;
+            }
+            let w = sent.lower(b);
+            if b > from
+                && (self.rules.is("clause_word", &w)
+                    || self.rules.is("time_word", &w)
+                    || (self.rules.is("preposition", &w) && w != "of"))
+            {
+                break;
+            }
+            b += 1;
+        }
+        (b > from).then_some((from, b))
+    }
+
+    /// The first noun phrase of the sentence (its subject, roughly), for a verb that
+    /// shares it: determiners, capitalised words and one common noun.
+    fn initial_np(&self, sent: &Sent) -> Option<(usize, usize)> {
+        let rules = self.rules;
+        let mut a = 0;
+        // skip an opening adverbial ending in a comma: "However, the US ..."
+        if let Some(comma) = (0..sent.toks.len().min(6)).find(|&k| sent.t(k) == ",") {
+            if (0..comma).all(|k| sent.is_word(k)) {
+                a = comma + 1;
+            }
+        }
+        let mut b = a;
+        let mut nouns = 0;
+        while b < sent.toks.len() && sent.is_word(b) {
+            let w = sent.lower(b);
+            if rules.is("determiner", &w) || rules.is("demonym", &w) {
+            } else if sent.t(b).starts_with(char::is_uppercase) {
+            } else if nouns == 0
+                && b > a
+                && !rules.is("auxiliary", &w)
+                && !rules.is("copula", &w)
+                && !self.is_cue_form(&w)
+            {
+                nouns += 1;
+            } else {
+                break;
+            }
+            b += 1;
+        }
+        (b > a).then_some((a, b))
+    }
+
+    /// A via after the cue: ", citing SOURCES," / "citing SOURCES that".
+    fn via(&self, sent: &Sent, after: usize) -> Option<((usize, usize, &'static str), usize)> {
+        let mut k = after;
+        if k < sent.toks.len() && sent.t(k) == "," {
+            k += 1;
+        }
+        if k >= sent.toks.len() || !self.rules.is("via_marker", &sent.lower(k)) {
+            return None;
+        }
+        let start = k + 1;
+        let mut end = start;
+        while end < sent.toks.len()
+            && sent.t(end) != ","
+            && sent.lower(end) != "that"
+            && sent.toks[end].e <= sent.content_end()
+        {
+            end += 1;
+        }
+        let (s, e) = sent.span(start, end)?;
+        let sourced = crate::sourcing::classify(self.rules, &sent.text[s..e]);
+        let rest = if end < sent.toks.len() && sent.t(end) == "," {
+            end + 1
+        } else {
+            end
+        };
+        Some(((s, e, sourced.sourcing), rest))
+    }
+
+    /// Is what follows token `from` no more than an adjunct ("on Monday", "in a
+    /// statement") so that the claim's content must lie before the cue?
+    fn is_adjunct(&self, sent: &Sent, from: usize) -> bool {
+        let end = sent.content_end();
+        let rest: Vec<usize> = (from..sent.toks.len())
+            .filter(|&k| sent.toks[k].s < end)
+            .collect();
+        let Some(&first) = rest.first() else {
+            return true;
+        };
+        let w = sent.lower(first);
+        if !(self.rules.is("preposition", &w) || self.rules.is("time_word", &w)) || w == "that" {
+            return false;
+        }
+        rest.iter()
+            .all(|&k| sent.lower(k) != "that" && !is_opening_quote(sent.t(k)) && sent.t(k) != ":")
+            && rest.len() <= 12
+    }
+
+    /// Content before token `until`: the clause from the sentence start to the comma
+    /// or closing quote before the source. Returns (span, is a quotation).
+    fn content_before(
+        &self,
+        sent: &Sent,
+        until: usize,
+        quotes: &[Quote],
+    ) -> Option<((usize, usize), bool)> {
+        let mut k = until;
+        while k > 0 && !sent.is_word(k - 1) && !is_closing_quote(sent.t(k - 1)) {
+            k -= 1;
+        }
+        if k == 0 {
+            return None;
+        }
+        // A quotation ending here: its text, however many sentences it runs over.
+        if is_closing_quote(sent.t(k - 1)) {
+            if let Some(q) = quotes.iter().find(|q| q.close == sent.toks[k - 1].e) {
+                let end = trim_end_punct(sent.text, q.start, q.end);
+                return Some(((q.start, end), true));
+            }
+        }
+        let start = self.content_start(sent);
+        let end = sent.toks[k - 1].e;
+        (start < end).then_some(((start, end), false))
+    }
+
+    /// Where a sentence's own text starts, after a wire dateline ("KYIV (AP) —").
+    fn content_start(&self, sent: &Sent) -> usize {
+        let dash = sent
+            .toks
+            .iter()
+            .take(8)
+            .position(|t| matches!(&sent.text[t.s..t.e], "—" | "–"));
+        match dash {
+            Some(d)
+                if d + 1 < sent.toks.len()
+                    && (0..d).all(|k| {
+                        !sent.is_word(k)
+                            || !sent.t(k).chars().any(char::is_lowercase)
+                            || sent.t(k) == "AP"
+                    }) =>
+            {
+                sent.toks[d + 1].s
+            }
+            _ => sent.bounds.start,
+        }
+    }
+
+    /// Content after token `from`: a quotation that opens there, else the rest of the
+    /// sentence.
+    fn content_after(&self, sent: &Sent, from: usize, quotes: &[Quote]) -> Option<(usize, usize)> {
+        let mut k = from;
+        while k < sent.toks.len() && matches!(sent.t(k), ":" | "," | "—" | "–") {
+            k += 1;
+        }
+        if k >= sent.toks.len() {
+            return None;
+        }
+        let s = sent.toks[k].s;
+        if is_opening_quote(sent.t(k)) {
+            if let Some(q) = quotes.iter().find(|q| q.open == s) {
+                // The whole quotation only when it is all the content left.
+                let rest = sent.text[q.close.min(sent.bounds.end)..sent.bounds.end].trim();
+                if q.close >= sent.bounds.end || rest.chars().all(|c| !c.is_alphanumeric()) {
+                    return Some((q.start, trim_end_punct(sent.text, q.start, q.end)));
+                }
+            }
+        }
+        let e = sent.content_end();
+        (s < e).then_some((s, e))
+    }
+
+    /// '"A," he said, "B."': a second quotation right after the source and cue joins
+    /// the first.
+    fn extend_multipart(
+        &self,
+        sent: &Sent,
+        after: usize,
+        content: (usize, usize),
+        quotes: &[Quote],
+    ) -> (usize, usize) {
+        let mut k = after;
+        while k < sent.toks.len() && sent.is_word(k) && k < after + 8 {
+            k += 1;
+        }
+        if k + 1 < sent.toks.len() && sent.t(k) == "," && is_opening_quote(sent.t(k + 1)) {
+            if let Some(q) = quotes.iter().find(|q| q.open == sent.toks[k + 1].s) {
+                return (content.0, trim_end_punct(sent.text, q.start, q.end));
+            }
+        }
+        content
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn according_to(
+        &self,
+        sent: &Sent,
+        si: usize,
+        ti: usize,
+        tj: usize,
+        ci: usize,
+        quotes: &[Quote],
+        resolver: &mut Resolver,
+    ) -> Option<Found> {
+        if !self.on("claim/according-to") {
+            return None;
+        }
+        let mut b = tj;
+        while b < sent.toks.len() && sent.t(b) != "," && sent.toks[b].e <= sent.content_end() {
+            b += 1;
+        }
+        let source = sent.span(tj, b)?;
+        let sourced = resolver.source(self.rules, &sent.text[source.0..source.1]);
+        let content = if ti == 0 || (ti <= 2 && !sent.is_word(ti - 1)) {
+            self.content_after(sent, b, quotes)
+        } else {
+            self.content_before(sent, ti, quotes).map(|(c, _)| c)
+        };
+        Some(self.found(
+            sent,
+            si,
+            Some(source),
+            sourced,
+            (ti, tj),
+            ci,
+            content,
+            None,
+            false,
+            "claim/according-to",
+            quotes,
+        ))
+    }
+
+    /// "Trump's claim that ...": a noun cue owned by a possessive.
+    #[allow(clippy::too_many_arguments)]
+    fn noun_cue(
+        &self,
+        sent: &Sent,
+        si: usize,
+        ti: usize,
+        tj: usize,
+        ci: usize,
+        quotes: &[Quote],
+        resolver: &mut Resolver,
+    ) -> Option<Found> {
+        if !self.on("claim/noun") || ti == 0 {
+            return None;
+        }
+        let that = if sent.lower(tj - 1) == "that" {
+            tj - 1
+        } else {
+            tj
+        };
+        if that >= sent.toks.len() || sent.lower(that) != "that" {
+            return None;
+        }
+        let owner = sent.t(ti - 1);
+        if !(owner.ends_with("'s") || owner.ends_with("’s")) {
+            return None;
+        }
+        let (a, _) = self.np_before(sent, ti)?;
+        let end = sent.toks[ti - 1].e - "'s".len();
+        let source = (sent.toks[a].s, end);
+        let sourced = resolver.source(self.rules, &sent.text[source.0..source.1]);
+        let content = self.content_after(sent, that, quotes);
+        Some(self.found(
+            sent,
+            si,
+            Some(source),
+            sourced,
+            (ti, tj),
+            ci,
+            content,
+            None,
+            false,
+            "claim/noun",
+            quotes,
+        ))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn found(
+        &self,
+        sent: &Sent,
+        si: usize,
+        source: Option<(usize, usize)>,
+        sourced: Sourced,
+        cue_toks: (usize, usize),
+        ci: usize,
+        content: Option<(usize, usize)>,
+        via: Option<(usize, usize, &'static str)>,
+        negated: bool,
+        rule: &'static str,
+        quotes: &[Quote],
+    ) -> Found {
+        let cue = (sent.toks[cue_toks.0].s, sent.toks[cue_toks.1 - 1].e);
+        let quote = match content {
+            Some((a, b)) if quotes.iter().any(|q| q.start == a && q.end >= b) => "direct",
+            Some((a, b)) if quotes.iter().any(|q| q.start < b && a < q.end) => "mixed",
+            _ => "indirect",
+        };
+        Found {
+            sentence_index: si,
+            source,
+            sourced,
+            cue,
+            cue_index: ci,
+            content,
+            via,
+            quote,
+            negated,
+            rule,
+        }
+    }
+}
+
+/// The end of a claim's content, to tell a postposed claim (content before the cue).
+fn b_end_of(f: &Found) -> usize {
+    f.content.map_or(usize::MAX, |(_, b)| b)
+}
+
+/// Does claim `f` hold in its content the cue of an earlier claim of its sentence?
+fn covers(f: &Found, out: &[Found], first: usize) -> bool {
+    f.content
+        .is_some_and(|(a, b)| out[first..].iter().any(|o| a <= o.cue.0 && o.cue.0 < b))
+}
+
+fn unattributed() -> Sourced {
+    Sourced {
+        sourcing: "unattributed",
+        rule: "sourcing/builtin/no-source".into(),
+        actor: String::new(),
+    }
+}
+
+/// Drop a trailing comma (and spaces) from a quotation's text: '"We will win," he said'.
+fn trim_end_punct(text: &str, start: usize, end: usize) -> usize {
+    let t = text[start..end].trim_end().trim_end_matches(',').trim_end();
+    start + t.len()
+}

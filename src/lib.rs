@@ -1,0 +1,26 @@
+//! whosaid: attributed claims from news text, by explainable pattern rules.
+//!
+//! The stages are plain types and functions, each in a module named for what it
+//! does:
+//!
+//! | stage | module | in → out |
+//! | --- | --- | --- |
+//! | read | [`read`] | input paths → [`model::Record`]s |
+//! | segment | [`segment`] | article text → sentence bounds |
+//! | extract | [`extract`] (with [`quotes`], [`sourcing`]) | sentences → claims |
+//! | write | [`write`] | [`model::ArticleResult`]s → CSV and JSONL files |
+//!
+//! [`pipeline`] joins them; [`rules`] loads and compiles the rule files that all
+//! stages consult; [`examples`] runs every rule's examples.
+
+pub mod examples;
+pub mod extract;
+pub mod model;
+pub mod offsets;
+pub mod pipeline;
+pub mod quotes;
+pub mod read;
+pub mod rules;
+pub mod segment;
+pub mod sourcing;
+pub mod write;

@@ -1,0 +1,193 @@
+//! Quotation regions of an article.
+//!
+//! Marks are paired within a paragraph; a quotation still open at the end of a
+//! paragraph continues when the next paragraph opens with a quotation mark (news
+//! style for a quote that runs over paragraphs), else it ends with its paragraph.
+//! An odd mark degrades one quotation and never the article.
+
+/// One quotation, as byte offsets: `start..end` is the quoted text without marks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quote {
+    /// The opening mark (or the paragraph start when the mark is missing).
+    pub open: usize,
+    pub start: usize,
+    pub end: usize,
+    /// Just past the closing mark (or `end` when the quote is left open).
+    pub close: usize,
+}
+
+fn opens_straight(prev: Option<char>) -> bool {
+    prev.is_none_or(|p| {
+        p.is_whitespace() || matches!(p, '(' | '[' | '—' | '–' | '-' | ':' | ';' | ',')
+    })
+}
+
+/// All quotations of `text`, in order, never overlapping.
+pub fn find_quotes(text: &str) -> Vec<Quote> {
+    let mut out = Vec::new();
+    // (opening mark offset, inner start, the mark's kind: '"' or '\'')
+    let mut open: Option<(usize, usize, char)> = None;
+    let mut prev: Option<char> = None;
+    let mut line_start = 0;
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let next = chars.peek().map(|&(_, n)| n);
+        let after = i + c.len_utf8();
+        match c {
+            '\n' => {
+                if let Some((o, s, k)) = open {
+                    let rest = &text[after..];
+                    let reopens = rest.starts_with(['“', '"'])
+                        || (k == '\'' && rest.starts_with(['‘', '\'']));
+                    if reopens {
+                        // Skip the reopening mark: the quotation runs on.
+                        chars.next();
+                        prev = Some(' ');
+                        line_start = after;
+                        continue;
+                    }
+                    let end = i - (text[..i].len() - text[..i].trim_end().len());
+                    out.push(Quote {
+                        open: o,
+                        start: s,
+                        end: end.max(s),
+                        close: end.max(s),
+                    });
+                    open = None;
+                }
+                line_start = after;
+            }
+            '“' if open.is_none() => open = Some((i, after, '"')),
+            '‘' if open.is_none() => open = Some((i, after, '\'')),
+            '”' => match open {
+                Some((o, s, '"')) => {
+                    out.push(Quote {
+                        open: o,
+                        start: s,
+                        end: i,
+                        close: after,
+                    });
+                    open = None;
+                }
+                None => out.push(Quote {
+                    open: line_start,
+                    start: line_start,
+                    end: i,
+                    close: after,
+                }),
+                _ => {}
+            },
+            '’' if matches!(open, Some((_, _, '\'')))
+                && !next.is_some_and(char::is_alphanumeric) =>
+            {
+                let (o, s, _) = open.take().unwrap_or_default();
+                out.push(Quote {
+                    open: o,
+                    start: s,
+                    end: i,
+                    close: after,
+                });
+            }
+            '"' => match open {
+                Some((o, s, '"')) => {
+                    out.push(Quote {
+                        open: o,
+                        start: s,
+                        end: i,
+                        close: after,
+                    });
+                    open = None;
+                }
+                None if opens_straight(prev) => open = Some((i, after, '"')),
+                None => out.push(Quote {
+                    open: line_start,
+                    start: line_start,
+                    end: i,
+                    close: after,
+                }),
+                _ => {}
+            },
+            '\'' => match open {
+                None if opens_straight(prev) && next.is_some_and(char::is_alphabetic) => {
+                    open = Some((i, after, '\''));
+                }
+                Some((o, s, '\''))
+                    if !prev.is_some_and(char::is_whitespace)
+                        && !next.is_some_and(char::is_alphanumeric) =>
+                {
+                    out.push(Quote {
+                        open: o,
+                        start: s,
+                        end: i,
+                        close: after,
+                    });
+                    open = None;
+                }
+                _ => {}
+            },
+            _ => {}
+        }
+        prev = Some(c);
+    }
+    if let Some((o, s, _)) = open {
+        let end = text.trim_end().len().max(s);
+        out.push(Quote {
+            open: o,
+            start: s,
+            end,
+            close: end,
+        });
+    }
+    out.sort_by_key(|q| q.open);
+    // An orphan closing mark opens its region at the paragraph start, which may cover
+    // an earlier quotation of the same paragraph: keep the earlier, drop the overlap.
+    let mut kept: Vec<Quote> = Vec::with_capacity(out.len());
+    for q in out {
+        match kept.last() {
+            Some(last) if q.open < last.close => {}
+            _ => kept.push(q),
+        }
+    }
+    kept
+}
+
+/// The quotation whose inner text holds byte `pos`, if any.
+pub fn quote_at(quotes: &[Quote], pos: usize) -> Option<&Quote> {
+    let k = quotes.partition_point(|q| q.start <= pos);
+    quotes[..k].last().filter(|q| pos < q.end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inner<'a>(text: &'a str, qs: &[Quote]) -> Vec<&'a str> {
+        qs.iter().map(|q| &text[q.start..q.end]).collect()
+    }
+
+    #[test]
+    fn straight_and_curly_quotes_pair_up() {
+        let t = "\"We will win,\" he said. “Not yet,” she said.";
+        assert_eq!(inner(t, &find_quotes(t)), ["We will win,", "Not yet,"]);
+    }
+
+    #[test]
+    fn multi_paragraph_quote_reopened() {
+        let t = "“First part.\n“Second part,” he said.";
+        let q = find_quotes(t);
+        assert_eq!(q.len(), 1);
+        assert_eq!(&t[q[0].start..q[0].end], "First part.\n“Second part,");
+    }
+
+    #[test]
+    fn unclosed_quote_ends_with_its_paragraph() {
+        let t = "He said \"we are ready.\nNext paragraph.";
+        assert_eq!(inner(t, &find_quotes(t)), ["we are ready."]);
+    }
+
+    #[test]
+    fn apostrophes_are_not_quotes() {
+        let t = "Ukraine’s position isn't 'final', he said.";
+        assert_eq!(inner(t, &find_quotes(t)), ["final"]);
+    }
+}

@@ -1,0 +1,607 @@
+//! Stage 1: turn the inputs named on the command line into a stream of records.
+//!
+//! Every input record becomes exactly one [`Record`]: an article, or an error that
+//! names the file, the line and what was wrong. Nothing is skipped silently; the
+//! only things not turned into records are blank JSONL lines (they hold no record).
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use crate::model::{Article, Record, RecordError};
+
+/// Which fields of JSONL and CSV records to read.
+#[derive(Debug, Clone)]
+pub struct ReadOptions {
+    pub id_field: String,
+    pub text_field: String,
+    /// Extra fields copied into the manifest, in this order.
+    pub meta: Vec<String>,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            id_field: "id".into(),
+            text_field: "text".into(),
+            meta: Vec::new(),
+        }
+    }
+}
+
+/// One input to read, found by [`plan_inputs`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// One article; `id` is its path relative to the folder given, without extension.
+    Txt {
+        path: PathBuf,
+        id: String,
+    },
+    Jsonl {
+        path: PathBuf,
+        gzip: bool,
+    },
+    Csv {
+        path: PathBuf,
+    },
+    Stdin,
+}
+
+impl Source {
+    pub fn display(&self) -> String {
+        match self {
+            Source::Txt { path, .. } | Source::Jsonl { path, .. } | Source::Csv { path } => {
+                path.display().to_string()
+            }
+            Source::Stdin => "-".into(),
+        }
+    }
+}
+
+/// A problem with the inputs as a whole, found before anything is read.
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    #[error("{0}: no such file or folder")]
+    Missing(String),
+    #[error("{0}: not a .txt, .jsonl, .jsonl.gz or .csv file")]
+    UnknownKind(String),
+    #[error("{0}: cannot list folder: {1}")]
+    Walk(String, io::Error),
+}
+
+/// What planning found: the sources to read, and files in walked folders that are not
+/// of a readable kind (reported in run.json, never read).
+#[derive(Debug, Default)]
+pub struct Plan {
+    pub sources: Vec<Source>,
+    pub skipped: Vec<String>,
+}
+
+fn kind_of(path: &Path) -> Option<&'static str> {
+    let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+    ["txt", "jsonl.gz", "jsonl", "csv"]
+        .into_iter()
+        .find(|ext| name.ends_with(&format!(".{ext}")))
+}
+
+fn source_for(path: &Path, root: Option<&Path>) -> Option<Source> {
+    let path = path.to_path_buf();
+    Some(match kind_of(&path)? {
+        "txt" => {
+            let rel = root
+                .and_then(|r| path.strip_prefix(r).ok())
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|| PathBuf::from(path.file_name().unwrap_or_default()));
+            let id = rel
+                .with_extension("")
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/");
+            Source::Txt { path, id }
+        }
+        "jsonl" => Source::Jsonl { path, gzip: false },
+        "jsonl.gz" => Source::Jsonl { path, gzip: true },
+        _ => Source::Csv { path },
+    })
+}
+
+fn walk(dir: &Path, root: &Path, plan: &mut Plan) -> Result<(), PlanError> {
+    let err = |e| PlanError::Walk(dir.display().to_string(), e);
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(err)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<Result<_, _>>()
+        .map_err(err)?;
+    // Sorted by name so the record order, and so the output, never depends on the
+    // file system's listing order.
+    entries.sort();
+    for path in entries {
+        let hidden = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with('.'));
+        if hidden {
+            continue;
+        }
+        if path.is_dir() {
+            walk(&path, root, plan)?;
+        } else if let Some(src) = source_for(&path, Some(root)) {
+            plan.sources.push(src);
+        } else {
+            plan.skipped.push(path.display().to_string());
+        }
+    }
+    Ok(())
+}
+
+/// Resolve command-line inputs to sources, in the order given (folders walked in
+/// name order). A missing path or a file of unknown kind is an error for the run.
+pub fn plan_inputs(inputs: &[PathBuf]) -> Result<Plan, PlanError> {
+    let mut plan = Plan::default();
+    for input in inputs {
+        if input.as_os_str() == "-" {
+            plan.sources.push(Source::Stdin);
+        } else if input.is_dir() {
+            walk(input, input, &mut plan)?;
+        } else if input.exists() {
+            let src = source_for(input, None)
+                .ok_or_else(|| PlanError::UnknownKind(input.display().to_string()))?;
+            plan.sources.push(src);
+        } else {
+            return Err(PlanError::Missing(input.display().to_string()));
+        }
+    }
+    Ok(plan)
+}
+
+/// Decode bytes as UTF-8, naming the first bad byte. A leading byte-order mark is an
+/// encoding mark, not text, and is dropped before offsets are counted.
+fn decode(bytes: Vec<u8>) -> Result<String, String> {
+    let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        Some(rest) => rest.to_vec(),
+        None => bytes,
+    };
+    let text = String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "not UTF-8 (invalid byte 0x{:02X} at byte offset {})",
+            e.as_bytes()[e.utf8_error().valid_up_to()],
+            e.utf8_error().valid_up_to()
+        )
+    })?;
+    if let Some(pos) = text.find('\0') {
+        return Err(format!(
+            "NUL byte at byte offset {pos}: binary data, not article text"
+        ));
+    }
+    Ok(text)
+}
+
+fn read_txt(path: &Path, id: &str) -> Record {
+    let input = path.display().to_string();
+    let fail = |error: String| {
+        Record::Err(RecordError {
+            id: id.to_string(),
+            input: input.clone(),
+            error: format!("{input}: {error}"),
+            meta: Vec::new(),
+        })
+    };
+    match std::fs::read(path) {
+        Err(e) => fail(format!("cannot read: {e}")),
+        Ok(bytes) => match decode(bytes) {
+            Ok(text) => Record::Ok(Article {
+                id: id.to_string(),
+                text,
+                input,
+                meta: Vec::new(),
+            }),
+            Err(e) => fail(e),
+        },
+    }
+}
+
+/// Render a JSON value as a manifest cell: strings as they are, anything else as JSON.
+fn cell(v: Option<&serde_json::Value>) -> String {
+    match v {
+        None | Some(serde_json::Value::Null) => String::new(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// Build a record from named fields, shared by the JSONL and CSV readers so both
+/// apply the same checks in the same words.
+fn record_from_fields(
+    get: &dyn Fn(&str) -> Option<serde_json::Value>,
+    opts: &ReadOptions,
+    place: String,
+) -> Record {
+    let meta: Vec<String> = opts.meta.iter().map(|m| cell(get(m).as_ref())).collect();
+    let id = match get(&opts.id_field) {
+        Some(serde_json::Value::String(s)) if !s.is_empty() => Ok(s),
+        Some(serde_json::Value::Number(n)) => Ok(n.to_string()),
+        Some(serde_json::Value::String(_)) => Err(format!("empty {:?} field", opts.id_field)),
+        Some(_) => Err(format!(
+            "{:?} field is not a string or number",
+            opts.id_field
+        )),
+        None => Err(format!("missing {:?} field", opts.id_field)),
+    };
+    let text = match get(&opts.text_field) {
+        Some(serde_json::Value::String(s)) => Ok(s),
+        Some(v) => Err(format!(
+            "{:?} field is not a string (found {})",
+            opts.text_field,
+            json_kind(&v)
+        )),
+        None => Err(format!("missing {:?} field", opts.text_field)),
+    };
+    let fail = |id: String, why: String| {
+        Record::Err(RecordError {
+            id,
+            input: place.clone(),
+            error: format!("{place}: {why}"),
+            meta: meta.clone(),
+        })
+    };
+    match (id, text) {
+        (Err(why), _) => fail(place.clone(), why),
+        (Ok(id), Err(why)) => fail(id, why),
+        (Ok(id), Ok(text)) => match text.find('\0') {
+            Some(pos) => fail(
+                id,
+                format!("NUL character at character offset {pos} of the text"),
+            ),
+            None => Record::Ok(Article {
+                id,
+                text,
+                input: place.clone(),
+                meta: meta.clone(),
+            }),
+        },
+    }
+}
+
+fn json_kind(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
+/// Reads one JSONL stream a line at a time; a read error (a truncated gzip member,
+/// say) becomes one error record and ends the stream.
+struct JsonlRecords {
+    reader: Box<dyn BufRead + Send>,
+    name: String,
+    line: usize,
+    buf: Vec<u8>,
+    done: bool,
+    opts: ReadOptions,
+}
+
+impl JsonlRecords {
+    fn parse(&self, bytes: &[u8]) -> Record {
+        let place = format!("{}:{}", self.name, self.line);
+        let fail = |why: String| {
+            Record::Err(RecordError {
+                id: place.clone(),
+                input: place.clone(),
+                error: format!("{place}: {why}"),
+                meta: vec![String::new(); self.opts.meta.len()],
+            })
+        };
+        let line = match std::str::from_utf8(bytes) {
+            Ok(s) => s,
+            Err(e) => {
+                return fail(format!(
+                    "not UTF-8 (invalid byte at byte {} of the line)",
+                    e.valid_up_to()
+                ))
+            }
+        };
+        match serde_json::from_str::<serde_json::Value>(line) {
+            Err(e) => fail(format!("malformed JSON: {e}")),
+            Ok(serde_json::Value::Object(map)) => {
+                record_from_fields(&|k| map.get(k).cloned(), &self.opts, place.clone())
+            }
+            Ok(v) => fail(format!("expected a JSON object, found {}", json_kind(&v))),
+        }
+    }
+}
+
+impl Iterator for JsonlRecords {
+    type Item = Record;
+
+    fn next(&mut self) -> Option<Record> {
+        while !self.done {
+            self.buf.clear();
+            self.line += 1;
+            match self.reader.read_until(b'\n', &mut self.buf) {
+                Ok(0) => self.done = true,
+                Ok(_) => {
+                    let mut bytes = self.buf.as_slice();
+                    if self.line == 1 {
+                        bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+                    }
+                    if bytes.iter().all(u8::is_ascii_whitespace) {
+                        continue;
+                    }
+                    return Some(self.parse(bytes));
+                }
+                Err(e) => {
+                    self.done = true;
+                    let place = format!("{}:{}", self.name, self.line);
+                    return Some(Record::Err(RecordError {
+                        id: place.clone(),
+                        input: place.clone(),
+                        error: format!("{place}: read failed, the rest of the file is lost: {e}"),
+                        meta: vec![String::new(); self.opts.meta.len()],
+                    }));
+                }
+            }
+        }
+        None
+    }
+}
+
+/// Reads a CSV with a header row, one record a row (quoted newlines allowed).
+struct CsvRecords {
+    reader: csv::Reader<Box<dyn Read + Send>>,
+    name: String,
+    header: Vec<String>,
+    done: bool,
+    opts: ReadOptions,
+}
+
+impl Iterator for CsvRecords {
+    type Item = Record;
+
+    fn next(&mut self) -> Option<Record> {
+        if self.done {
+            return None;
+        }
+        let mut row = csv::ByteRecord::new();
+        let line = self.reader.position().line();
+        let place = format!("{}:{}", self.name, line);
+        let fail = |why: String, place: &str| {
+            Record::Err(RecordError {
+                id: place.to_string(),
+                input: place.to_string(),
+                error: format!("{place}: {why}"),
+                meta: vec![String::new(); self.opts.meta.len()],
+            })
+        };
+        match self.reader.read_byte_record(&mut row) {
+            Ok(false) => {
+                self.done = true;
+                None
+            }
+            Err(e) => {
+                self.done = true;
+                Some(fail(
+                    format!("unreadable CSV, the rest of the file is lost: {e}"),
+                    &place,
+                ))
+            }
+            Ok(true) => {
+                let line = row.position().map_or(line, |p| p.line());
+                let place = format!("{}:{}", self.name, line);
+                if row.len() != self.header.len() {
+                    return Some(fail(
+                        format!(
+                            "row has {} fields, the header has {}",
+                            row.len(),
+                            self.header.len()
+                        ),
+                        &place,
+                    ));
+                }
+                let mut fields = HashMap::new();
+                for (name, value) in self.header.iter().zip(row.iter()) {
+                    match std::str::from_utf8(value) {
+                        Ok(v) => {
+                            fields.insert(name.as_str(), serde_json::Value::String(v.into()));
+                        }
+                        Err(e) => {
+                            return Some(fail(
+                                format!(
+                                    "field {name:?} is not UTF-8 (invalid byte at byte {})",
+                                    e.valid_up_to()
+                                ),
+                                &place,
+                            ))
+                        }
+                    }
+                }
+                Some(record_from_fields(
+                    &|k| fields.get(k).cloned(),
+                    &self.opts,
+                    place,
+                ))
+            }
+        }
+    }
+}
+
+fn open(path: &Path) -> io::Result<Box<dyn Read + Send>> {
+    Ok(Box::new(File::open(path)?))
+}
+
+fn file_error(name: &str, why: String, opts: &ReadOptions) -> Record {
+    Record::Err(RecordError {
+        id: name.to_string(),
+        input: name.to_string(),
+        error: format!("{name}: {why}"),
+        meta: vec![String::new(); opts.meta.len()],
+    })
+}
+
+type Records = Box<dyn Iterator<Item = Record> + Send>;
+
+fn jsonl_records(reader: Box<dyn BufRead + Send>, name: String, opts: &ReadOptions) -> Records {
+    Box::new(JsonlRecords {
+        reader,
+        name,
+        line: 0,
+        buf: Vec::new(),
+        done: false,
+        opts: opts.clone(),
+    })
+}
+
+fn csv_records(path: &Path, opts: &ReadOptions) -> Records {
+    let name = path.display().to_string();
+    let mut reader = match open(path) {
+        Ok(r) => csv::ReaderBuilder::new().flexible(true).from_reader(r),
+        Err(e) => {
+            return Box::new(std::iter::once(file_error(
+                &name,
+                format!("cannot read: {e}"),
+                opts,
+            )))
+        }
+    };
+    let header: Vec<String> = match reader.byte_headers() {
+        Ok(h) => h
+            .iter()
+            .map(|f| {
+                String::from_utf8_lossy(f)
+                    .trim_start_matches('\u{feff}')
+                    .to_string()
+            })
+            .collect(),
+        Err(e) => {
+            return Box::new(std::iter::once(file_error(
+                &name,
+                format!("unreadable CSV header: {e}"),
+                opts,
+            )))
+        }
+    };
+    for needed in [&opts.id_field, &opts.text_field] {
+        if !header.iter().any(|h| h == needed) {
+            let why = format!(
+                "the header has no {needed:?} column (it has {})",
+                header.join(", ")
+            );
+            return Box::new(std::iter::once(file_error(&name, why, opts)));
+        }
+    }
+    Box::new(CsvRecords {
+        reader,
+        name,
+        header,
+        done: false,
+        opts: opts.clone(),
+    })
+}
+
+fn source_records(source: Source, opts: &ReadOptions) -> Records {
+    match source {
+        Source::Txt { path, id } => Box::new(std::iter::once(read_txt(&path, &id))),
+        Source::Stdin => jsonl_records(Box::new(BufReader::new(io::stdin())), "-".into(), opts),
+        Source::Jsonl { path, gzip } => {
+            let name = path.display().to_string();
+            match open(&path) {
+                Err(e) => Box::new(std::iter::once(file_error(
+                    &name,
+                    format!("cannot read: {e}"),
+                    opts,
+                ))),
+                Ok(f) if gzip => jsonl_records(
+                    Box::new(BufReader::new(flate2::read::MultiGzDecoder::new(f))),
+                    name,
+                    opts,
+                ),
+                Ok(f) => jsonl_records(Box::new(BufReader::with_capacity(1 << 16, f)), name, opts),
+            }
+        }
+        Source::Csv { path } => csv_records(&path, opts),
+    }
+}
+
+/// All records of all sources, in order. A record whose id was already seen is an
+/// error naming the first one's place: ids must be unique for claims to be joined.
+pub fn read_records(
+    sources: Vec<Source>,
+    opts: &ReadOptions,
+) -> impl Iterator<Item = Record> + Send {
+    let opts = opts.clone();
+    let mut seen: HashMap<String, String> = HashMap::new();
+    sources
+        .into_iter()
+        .flat_map(move |s| source_records(s, &opts))
+        .map(move |rec| match rec {
+            Record::Ok(a) => match seen.get(&a.id) {
+                Some(first) => Record::Err(RecordError {
+                    error: format!(
+                        "{}: duplicate id {:?}, first seen at {first}",
+                        a.input, a.id
+                    ),
+                    id: a.id,
+                    input: a.input,
+                    meta: a.meta,
+                }),
+                None => {
+                    seen.insert(a.id.clone(), a.input.clone());
+                    Record::Ok(a)
+                }
+            },
+            err => err,
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn jsonl(s: &str) -> Vec<Record> {
+        jsonl_records(
+            Box::new(io::Cursor::new(s.as_bytes().to_vec())),
+            "f.jsonl".into(),
+            &ReadOptions::default(),
+        )
+        .collect()
+    }
+
+    #[test]
+    fn jsonl_bad_lines_become_error_records_with_line_numbers() {
+        let recs = jsonl("{\"id\":\"a\",\"text\":\"x\"}\n\n{bad\n{\"id\":\"c\"}\n{\"id\":\"d\",\"text\":5}\n{\"id\":7,\"text\":\"y\"}");
+        assert_eq!(recs.len(), 5);
+        assert!(matches!(&recs[0], Record::Ok(a) if a.id == "a"));
+        let errs: Vec<&str> = recs
+            .iter()
+            .filter_map(|r| match r {
+                Record::Err(e) => Some(e.error.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert!(
+            errs[0].starts_with("f.jsonl:3: malformed JSON"),
+            "{}",
+            errs[0]
+        );
+        assert_eq!(errs[1], "f.jsonl:4: missing \"text\" field");
+        assert_eq!(
+            errs[2],
+            "f.jsonl:5: \"text\" field is not a string (found a number)"
+        );
+        assert!(matches!(&recs[4], Record::Ok(a) if a.id == "7"));
+    }
+
+    #[test]
+    fn decode_names_the_bad_byte() {
+        assert_eq!(
+            decode(b"caf\xe9".to_vec()).unwrap_err(),
+            "not UTF-8 (invalid byte 0xE9 at byte offset 3)"
+        );
+        assert_eq!(decode(b"\xEF\xBB\xBFhi".to_vec()).unwrap(), "hi");
+    }
+}

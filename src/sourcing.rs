@@ -1,0 +1,237 @@
+//! Where sourcing is decided: how a claim's source span is classed (named person,
+//! organisation, unnamed official, anonymous, media report, document, pronoun),
+//! which actor it names, and which earlier source a pronoun points back to.
+
+use crate::rules::Rules;
+
+/// The sourcing of one source span.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sourced {
+    pub sourcing: &'static str,
+    /// The lexicon entry or built-in step that decided it.
+    pub rule: String,
+    pub actor: String,
+}
+
+/// What a pronoun can stand for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PronounKind {
+    Person,
+    Group,
+    Thing,
+}
+
+fn class_name(class: &str) -> &'static str {
+    match class {
+        "media_report" => "media_report",
+        "anonymous" => "anonymous",
+        "unnamed_official" => "unnamed_official",
+        "document" => "document",
+        _ => "named_organization",
+    }
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '\'' || c == '’'
+}
+
+/// A match must start and end on word boundaries.
+fn on_word_boundaries(text: &str, s: usize, e: usize) -> bool {
+    let before = text[..s].chars().next_back();
+    let after = text[e..].chars().next();
+    !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+}
+
+/// Word tokens of a source span: (start, end) byte offsets.
+fn words(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in text.char_indices() {
+        let inner = matches!(c, '.' | '-' | '&')
+            && start.is_some()
+            && text[i + c.len_utf8()..].starts_with(char::is_alphanumeric);
+        if is_word_char(c) || inner {
+            start.get_or_insert(i);
+        } else if let Some(s) = start.take() {
+            out.push((s, i));
+        }
+    }
+    if let Some(s) = start {
+        out.push((s, text.len()));
+    }
+    out
+}
+
+fn is_possessive(w: &str) -> bool {
+    w.ends_with("'s") || w.ends_with("’s") || w.ends_with("s'") || w.ends_with("s’")
+}
+
+/// Classify a source span's text (not a pronoun).
+pub fn classify(rules: &Rules, text: &str) -> Sourced {
+    let lower_head_end = head_end(rules, text);
+    // Lexicon terms anywhere in the span, by class.
+    let mut best: Option<(usize, &'static str, String)> = None; // (priority, class, rule)
+    let mut covered: Vec<(usize, usize)> = Vec::new();
+    for m in rules.sourcing_automaton.find_iter(text) {
+        if !on_word_boundaries(text, m.start(), m.end()) {
+            continue;
+        }
+        covered.push((m.start(), m.end()));
+        let rule = &rules.sourcing[rules.sourcing_of_term[m.pattern().as_usize()]];
+        let class = class_name(rule.class.get_ref());
+        let priority = match class {
+            "media_report" => 0,
+            "anonymous" => 1,
+            "unnamed_official" => 3,
+            "document" => 4,
+            _ => 5,
+        };
+        if best.as_ref().is_none_or(|(p, _, _)| priority < *p) {
+            best = Some((priority, class, rule.id.get_ref().clone()));
+        }
+    }
+    // Actor aliases (case-sensitive), the first one in the head decides the actor.
+    let mut actor: Option<(usize, &str)> = None;
+    let mut alias_is_person = false;
+    for m in rules.actor_automaton.find_iter(text) {
+        if !on_word_boundaries(text, m.start(), m.end()) {
+            continue;
+        }
+        covered.push((m.start(), m.end()));
+        let a = &rules.actors[rules.actor_of_alias[m.pattern().as_usize()]];
+        if m.start() < lower_head_end && actor.is_none() {
+            actor = Some((m.start(), a.name.as_str()));
+            alias_is_person = a.kind.get_ref() == "person";
+            if best.as_ref().is_none_or(|(p, _, _)| *p > 5) && !alias_is_person {
+                best = Some((5, "named_organization", a.id.get_ref().clone()));
+            }
+        }
+    }
+    // Runs of capitalised words that no lexicon knows: proper names.
+    let mut name: Option<(usize, usize)> = None;
+    let mut run: Option<(usize, usize)> = None;
+    let toks = words(text);
+    for (i, &(s, e)) in toks.iter().enumerate() {
+        let w = &text[s..e];
+        let capital = w.starts_with(char::is_uppercase);
+        let known = covered.iter().any(|&(cs, ce)| s < ce && cs < e)
+            || rules.is("title", w)
+            || rules.is("demonym", w)
+            || rules.is("determiner", w)
+            || is_possessive(w)
+            || (i == 0 && rules.is("preposition", w));
+        if capital && !known && s < lower_head_end {
+            run = Some(run.map_or((s, e), |(rs, _)| (rs, e)));
+        } else if let Some(r) = run.take() {
+            name.get_or_insert(r);
+        }
+    }
+    if let Some(r) = run {
+        name.get_or_insert(r);
+    }
+
+    let actor_name = actor.map(|(_, n)| n.to_string());
+    if let Some((p, class, rule)) = &best {
+        if *p <= 1 {
+            return Sourced {
+                sourcing: class,
+                rule: rule.clone(),
+                actor: actor_name.unwrap_or_else(|| text.to_string()),
+            };
+        }
+    }
+    if alias_is_person {
+        return Sourced {
+            sourcing: "named_person",
+            rule: "sourcing/builtin/person-alias".into(),
+            actor: actor_name.unwrap_or_else(|| text.to_string()),
+        };
+    }
+    if let Some((s, e)) = name {
+        return Sourced {
+            sourcing: "named_person",
+            rule: "sourcing/builtin/proper-name".into(),
+            actor: actor_name.unwrap_or_else(|| text[s..e].to_string()),
+        };
+    }
+    match best {
+        Some((_, class, rule)) => Sourced {
+            sourcing: class,
+            rule,
+            actor: actor_name.unwrap_or_else(|| text.to_string()),
+        },
+        None => Sourced {
+            sourcing: "anonymous",
+            rule: "sourcing/builtin/unnamed-group".into(),
+            actor: actor_name.unwrap_or_else(|| text.to_string()),
+        },
+    }
+}
+
+/// End of the span's head: the words before the first preposition or comma ("a
+/// source | close to the Ukrainian government"). Aliases count only in the head.
+fn head_end(rules: &Rules, text: &str) -> usize {
+    for (i, (s, e)) in words(text).into_iter().enumerate() {
+        if i > 0 && rules.is("preposition", &text[s..e]) {
+            return s;
+        }
+        if text[..s].contains(',') {
+            return s;
+        }
+    }
+    text.len()
+}
+
+/// Remembers the sources of an article so pronouns can be resolved.
+#[derive(Default)]
+pub struct Resolver {
+    seen: Vec<Sourced>,
+}
+
+impl Resolver {
+    pub fn remember(&mut self, s: &Sourced) {
+        if s.sourcing != "pronoun" && s.sourcing != "unattributed" {
+            self.seen.push(s.clone());
+        }
+    }
+
+    /// The sourcing of `text` as a source: a pronoun takes its antecedent's sourcing
+    /// and actor, anything else is classified.
+    pub fn source(&self, rules: &Rules, text: &str) -> Sourced {
+        let kind = if rules.is("pronoun_person", text) {
+            Some(PronounKind::Person)
+        } else if rules.is("pronoun_group", text) {
+            Some(PronounKind::Group)
+        } else if rules.is("pronoun_thing", text) {
+            Some(PronounKind::Thing)
+        } else {
+            None
+        };
+        let Some(kind) = kind else {
+            return classify(rules, text);
+        };
+        let fits = |s: &&Sourced| match kind {
+            PronounKind::Person => s.sourcing == "named_person",
+            PronounKind::Group => matches!(
+                s.sourcing,
+                "unnamed_official" | "anonymous" | "named_organization" | "media_report"
+            ),
+            PronounKind::Thing => matches!(
+                s.sourcing,
+                "named_organization" | "document" | "media_report"
+            ),
+        };
+        match self.seen.iter().rev().find(fits) {
+            Some(a) => Sourced {
+                sourcing: a.sourcing,
+                rule: "sourcing/builtin/pronoun-resolved".into(),
+                actor: a.actor.clone(),
+            },
+            None => Sourced {
+                sourcing: "pronoun",
+                rule: "sourcing/builtin/pronoun-unresolved".into(),
+                actor: text.to_string(),
+            },
+        }
+    }
+}

@@ -1,0 +1,307 @@
+//! Stage 4: write the datasets.
+//!
+//! Every writer consumes the same stream of per-article results through [`Sink`].
+//! The files are written under a temporary folder inside the output folder and
+//! renamed into place only when the run completes, run.json last: a run that
+//! crashes or is killed leaves the previous complete output (or none), never a
+//! truncated file under a final name, and run.json marks a complete set.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::model::{ArticleResult, Claim};
+
+/// Receives each article's result, in input order.
+pub trait Sink {
+    fn article(&mut self, result: &ArticleResult) -> io::Result<()>;
+}
+
+/// The names of the data files a run writes, in the order they are renamed.
+pub const DATA_FILES: &[&str] = &[
+    "claims.jsonl",
+    "claims.csv",
+    "sentences.jsonl",
+    "sentences.csv",
+    "articles.csv",
+];
+
+/// The flat column order of claims.csv (SCHEMA.md), fixed.
+pub const CLAIM_COLUMNS: &[&str] = &[
+    "article_id",
+    "claim_index",
+    "sentence_index",
+    "source_text",
+    "source_start",
+    "source_end",
+    "sourcing",
+    "actor",
+    "cue_text",
+    "cue_start",
+    "cue_end",
+    "cue_lemma",
+    "content_text",
+    "content_start",
+    "content_end",
+    "via_text",
+    "via_start",
+    "via_end",
+    "via_sourcing",
+    "quote",
+    "stance",
+    "negated",
+    "issues",
+    "rule",
+    "cue_rule",
+    "sourcing_rule",
+];
+
+pub const SENTENCE_COLUMNS: &[&str] = &["article_id", "sentence_index", "start", "end", "text"];
+pub const ARTICLE_COLUMNS: &[&str] = &[
+    "article_id",
+    "input",
+    "status",
+    "error",
+    "chars",
+    "sentences",
+    "claims",
+];
+
+/// Options that change how cells are written.
+#[derive(Debug, Clone, Default)]
+pub struct WriteOptions {
+    /// Neutralise CSV cells that a spreadsheet would run as a formula.
+    pub csv_safe: bool,
+    /// Names of the extra manifest columns (`--meta`).
+    pub meta: Vec<String>,
+}
+
+/// The six output files of a run, written to a temporary folder until [`Outputs::commit`].
+pub struct Outputs {
+    dir: PathBuf,
+    tmp: tempfile::TempDir,
+    claims_jsonl: BufWriter<File>,
+    claims_csv: csv::Writer<BufWriter<File>>,
+    sentences_jsonl: BufWriter<File>,
+    sentences_csv: csv::Writer<BufWriter<File>>,
+    articles_csv: csv::Writer<BufWriter<File>>,
+    opts: WriteOptions,
+    row: Vec<String>,
+}
+
+fn create(dir: &Path, name: &str) -> io::Result<BufWriter<File>> {
+    Ok(BufWriter::with_capacity(
+        1 << 17,
+        File::create(dir.join(name))?,
+    ))
+}
+
+fn csv_writer(
+    dir: &Path,
+    name: &str,
+    header: &[&str],
+    extra: &[String],
+) -> io::Result<csv::Writer<BufWriter<File>>> {
+    let mut w = csv::WriterBuilder::new().from_writer(create(dir, name)?);
+    let mut cols: Vec<&str> = header.to_vec();
+    cols.extend(extra.iter().map(String::as_str));
+    w.write_record(&cols)?;
+    Ok(w)
+}
+
+/// A spreadsheet runs a cell that starts with one of these as a formula.
+fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
+}
+
+#[derive(Serialize)]
+struct SentenceRow<'a> {
+    article_id: &'a str,
+    sentence_index: usize,
+    start: usize,
+    end: usize,
+    text: &'a str,
+}
+
+impl Outputs {
+    /// Prepare a run's output in `dir` (created if missing). Fails, before any input
+    /// is read, when `dir` is a file or cannot be written.
+    pub fn create(dir: &Path, opts: WriteOptions) -> io::Result<Outputs> {
+        if dir.exists() && !dir.is_dir() {
+            return Err(io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                format!("{}: exists and is not a folder", dir.display()),
+            ));
+        }
+        std::fs::create_dir_all(dir).map_err(|e| {
+            io::Error::new(
+                e.kind(),
+                format!("{}: cannot create output folder: {e}", dir.display()),
+            )
+        })?;
+        let tmp = tempfile::Builder::new()
+            .prefix(".whosaid-partial-")
+            .tempdir_in(dir)
+            .map_err(|e| {
+                io::Error::new(
+                    e.kind(),
+                    format!("{}: cannot write to output folder: {e}", dir.display()),
+                )
+            })?;
+        let t = tmp.path();
+        Ok(Outputs {
+            dir: dir.to_path_buf(),
+            claims_jsonl: create(t, "claims.jsonl")?,
+            claims_csv: csv_writer(t, "claims.csv", CLAIM_COLUMNS, &[])?,
+            sentences_jsonl: create(t, "sentences.jsonl")?,
+            sentences_csv: csv_writer(t, "sentences.csv", SENTENCE_COLUMNS, &[])?,
+            articles_csv: csv_writer(t, "articles.csv", ARTICLE_COLUMNS, &opts.meta)?,
+            tmp,
+            opts,
+            row: Vec::with_capacity(CLAIM_COLUMNS.len()),
+        })
+    }
+
+    fn write_csv_row(
+        w: &mut csv::Writer<BufWriter<File>>,
+        row: &[String],
+        safe: bool,
+    ) -> io::Result<()> {
+        if safe {
+            w.write_record(row.iter().map(|c| neutralise(c).into_owned()))?;
+        } else {
+            w.write_record(row)?;
+        }
+        Ok(())
+    }
+
+    fn claim_row(&mut self, c: &Claim) {
+        let r = &mut self.row;
+        r.clear();
+        let opt = |v: Option<usize>| v.map(|x| x.to_string()).unwrap_or_default();
+        r.push(c.article_id.clone());
+        r.push(c.claim_index.to_string());
+        r.push(c.sentence_index.to_string());
+        r.push(
+            c.source
+                .as_ref()
+                .map(|s| s.text.clone())
+                .unwrap_or_default(),
+        );
+        r.push(opt(c.source.as_ref().map(|s| s.start)));
+        r.push(opt(c.source.as_ref().map(|s| s.end)));
+        r.push(c.sourcing.clone());
+        r.push(c.actor.clone().unwrap_or_default());
+        r.push(c.cue.text.clone());
+        r.push(c.cue.start.to_string());
+        r.push(c.cue.end.to_string());
+        r.push(c.cue.lemma.clone());
+        r.push(
+            c.content
+                .as_ref()
+                .map(|s| s.text.clone())
+                .unwrap_or_default(),
+        );
+        r.push(opt(c.content.as_ref().map(|s| s.start)));
+        r.push(opt(c.content.as_ref().map(|s| s.end)));
+        r.push(c.via.as_ref().map(|s| s.text.clone()).unwrap_or_default());
+        r.push(opt(c.via.as_ref().map(|s| s.start)));
+        r.push(opt(c.via.as_ref().map(|s| s.end)));
+        r.push(
+            c.via
+                .as_ref()
+                .map(|s| s.sourcing.clone())
+                .unwrap_or_default(),
+        );
+        r.push(c.quote.clone());
+        r.push(c.stance.clone());
+        r.push(c.negated.to_string());
+        r.push(c.issues.join(";"));
+        r.push(c.rule.clone());
+        r.push(c.cue_rule.clone());
+        r.push(c.sourcing_rule.clone());
+    }
+
+    /// Flush everything and move the files into place, run.json last.
+    pub fn commit(mut self, run_json: &serde_json::Value) -> io::Result<()> {
+        self.claims_jsonl.flush()?;
+        self.claims_csv.flush()?;
+        self.sentences_jsonl.flush()?;
+        self.sentences_csv.flush()?;
+        self.articles_csv.flush()?;
+        let t = self.tmp.path().to_path_buf();
+        let mut f = create(&t, "run.json")?;
+        serde_json::to_writer_pretty(&mut f, run_json)?;
+        f.write_all(b"\n")?;
+        f.flush()?;
+        drop(f);
+        // Without run.json the folder never claims to be complete.
+        match std::fs::remove_file(self.dir.join("run.json")) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
+        for name in DATA_FILES.iter().chain(std::iter::once(&"run.json")) {
+            std::fs::rename(t.join(name), self.dir.join(name))?;
+        }
+        Ok(())
+    }
+}
+
+impl Sink for Outputs {
+    fn article(&mut self, a: &ArticleResult) -> io::Result<()> {
+        for c in &a.claims {
+            serde_json::to_writer(&mut self.claims_jsonl, c)?;
+            self.claims_jsonl.write_all(b"\n")?;
+            self.claim_row(c);
+            Self::write_csv_row(&mut self.claims_csv, &self.row, self.opts.csv_safe)?;
+        }
+        for s in &a.sentences {
+            let row = SentenceRow {
+                article_id: &a.id,
+                sentence_index: s.sentence_index,
+                start: s.start,
+                end: s.end,
+                text: &s.text,
+            };
+            serde_json::to_writer(&mut self.sentences_jsonl, &row)?;
+            self.sentences_jsonl.write_all(b"\n")?;
+            let cells = [
+                a.id.clone(),
+                s.sentence_index.to_string(),
+                s.start.to_string(),
+                s.end.to_string(),
+                s.text.clone(),
+            ];
+            Self::write_csv_row(&mut self.sentences_csv, &cells, self.opts.csv_safe)?;
+        }
+        let mut cells = vec![
+            a.id.clone(),
+            a.input.clone(),
+            if a.is_ok() { "ok" } else { "error" }.to_string(),
+            a.error.clone().unwrap_or_default(),
+            a.chars.to_string(),
+            a.sentences.len().to_string(),
+            a.claims.len().to_string(),
+        ];
+        cells.extend(a.meta.iter().cloned());
+        Self::write_csv_row(&mut self.articles_csv, &cells, self.opts.csv_safe)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_cells_are_neutralised() {
+        assert_eq!(neutralise("=SUM(A1)"), "'=SUM(A1)");
+        assert_eq!(neutralise("-2 points"), "'-2 points");
+        assert_eq!(neutralise("plain"), "plain");
+    }
+}
