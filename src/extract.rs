@@ -178,8 +178,8 @@ impl<'r> Extractor<'r> {
             if first == c {
                 continue;
             }
-            for prev in si.saturating_sub(2).max(last_read)..si {
-                self.remember_subject(text, &sentences[prev], &mut resolver);
+            for prev in &sentences[si.saturating_sub(2).max(last_read)..si] {
+                self.remember_subject(text, prev, &mut resolver);
             }
             last_read = si + 1;
             let sent = Sent {
@@ -466,18 +466,14 @@ impl<'r> Extractor<'r> {
                 return None;
             }
         }
-        let content = self.content_after(sent, after, quotes);
-        if content.is_none() {
-            return None;
+        let content = self.content_after(sent, after, quotes)?;
+        if quotes.iter().any(|q| q.start == content.0)
+            && rule == "claim/preposed"
+            && self.on("claim/quote-preposed")
+        {
+            rule = "claim/quote-preposed";
         }
-        if let Some((cs_, _)) = content {
-            if quotes.iter().any(|q| q.start == cs_)
-                && rule == "claim/preposed"
-                && self.on("claim/quote-preposed")
-            {
-                rule = "claim/quote-preposed";
-            }
-        }
+        let content = Some(content);
         cue_start = cue_start.min(ti);
         Some(self.found(
             sent,
@@ -779,8 +775,10 @@ impl<'r> Extractor<'r> {
         let mut nouns = 0;
         while b < sent.toks.len() && sent.is_word(b) {
             let w = sent.lower(b);
-            if rules.is("determiner", &w) || rules.is("demonym", &w) {
-            } else if sent.t(b).starts_with(char::is_uppercase) {
+            let np_word = rules.is("determiner", &w)
+                || rules.is("demonym", &w)
+                || sent.t(b).starts_with(char::is_uppercase);
+            if np_word {
             } else if nouns == 0
                 && b > a
                 && !rules.is("auxiliary", &w)
@@ -1001,11 +999,9 @@ impl<'r> Extractor<'r> {
             return None;
         }
         let owner = sent.t(ti - 1);
-        if !(owner.ends_with("'s") || owner.ends_with("’s")) {
-            return None;
-        }
+        let suffix = ["'s", "’s"].into_iter().find(|s| owner.ends_with(s))?;
         let (a, _) = self.np_before(sent, ti)?;
-        let end = sent.toks[ti - 1].e - "'s".len();
+        let end = sent.toks[ti - 1].e - suffix.len();
         let source = (sent.toks[a].s, end);
         let sourced = resolver.source(self.rules, &sent.text[source.0..source.1]);
         let content = self.content_after(sent, that, quotes);

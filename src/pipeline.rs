@@ -10,7 +10,9 @@ use std::io;
 use rayon::prelude::*;
 
 use crate::extract::Extractor;
-use crate::model::{Article, ArticleResult, Claim, CueSpan, Record, Sentence, Span, Via};
+use crate::model::{
+    Article, ArticleResult, Claim, CueSpan, Record, RecordError, Sentence, Span, Via,
+};
 use crate::offsets::CharIndex;
 use crate::rules::Rules;
 use crate::write::Sink;
@@ -89,6 +91,30 @@ pub fn process(rules: &Rules, article: Article) -> ArticleResult {
     }
 }
 
+/// [`process`], with a bug in it costing one record instead of the run: the article
+/// gets an error row that says so, and the run goes on.
+fn process_guarded(rules: &Rules, article: Article) -> ArticleResult {
+    let (id, input, meta) = (
+        article.id.clone(),
+        article.input.clone(),
+        article.meta.clone(),
+    );
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| process(rules, article)))
+        .unwrap_or_else(|panic| {
+            let why = panic
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| panic.downcast_ref::<&str>().copied())
+                .unwrap_or("unknown");
+            ArticleResult::failed(RecordError {
+                error: format!("{input}: internal error in whosaid (please report it): {why}"),
+                id,
+                input,
+                meta,
+            })
+        })
+}
+
 /// Counts of a run, for run.json and the exit code.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct Counts {
@@ -151,7 +177,7 @@ where
             .map(|r| match r {
                 Record::Ok(a) => {
                     let n = a.text.len();
-                    (process(rules, a), n)
+                    (process_guarded(rules, a), n)
                 }
                 Record::Err(e) => (ArticleResult::failed(e), 0),
             })

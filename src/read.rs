@@ -178,14 +178,16 @@ fn decode(bytes: Vec<u8>) -> Result<String, String> {
     Ok(text)
 }
 
-fn read_txt(path: &Path, id: &str) -> Record {
+fn read_txt(path: &Path, id: &str, opts: &ReadOptions) -> Record {
+    // A .txt has no metadata fields; its manifest cells stay empty.
+    let meta = vec![String::new(); opts.meta.len()];
     let input = path.display().to_string();
     let fail = |error: String| {
         Record::Err(RecordError {
             id: id.to_string(),
             input: input.clone(),
             error: format!("{input}: {error}"),
-            meta: Vec::new(),
+            meta: meta.clone(),
         })
     };
     match std::fs::read(path) {
@@ -195,7 +197,7 @@ fn read_txt(path: &Path, id: &str) -> Record {
                 id: id.to_string(),
                 text,
                 input,
-                meta: Vec::new(),
+                meta,
             }),
             Err(e) => fail(e),
         },
@@ -505,7 +507,7 @@ fn csv_records(path: &Path, opts: &ReadOptions) -> Records {
 
 fn source_records(source: Source, opts: &ReadOptions) -> Records {
     match source {
-        Source::Txt { path, id } => Box::new(std::iter::once(read_txt(&path, &id))),
+        Source::Txt { path, id } => Box::new(std::iter::once(read_txt(&path, &id, opts))),
         Source::Stdin => jsonl_records(Box::new(BufReader::new(io::stdin())), "-".into(), opts),
         Source::Jsonl { path, gzip } => {
             let name = path.display().to_string();

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
-use regex::{Regex, RegexSet, RegexSetBuilder};
+use regex::{RegexSet, RegexSetBuilder};
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -716,9 +716,4 @@ fn build_ac(patterns: &[String], case_insensitive: bool) -> AhoCorasick {
         .ascii_case_insensitive(case_insensitive)
         .build(patterns)
         .expect("aho-corasick builds from any list of literal strings")
-}
-
-/// A compiled regex from a trusted literal in the code, built once.
-pub fn static_regex(pattern: &str) -> Regex {
-    Regex::new(pattern).expect("built-in regex compiles")
 }

@@ -21,5 +21,5 @@ pub fn load_rules(dir: Option<&Path>) -> anyhow::Result<Rules> {
         Some(d) => RulesSource::Dir(d),
         None => RulesSource::Embedded,
     };
-    Ok(Rules::load(source).map_err(|e| anyhow::anyhow!("invalid rules: {e}"))?)
+    Rules::load(source).map_err(|e| anyhow::anyhow!("invalid rules: {e}"))
 }
