@@ -520,11 +520,11 @@ impl<'r> Extractor<'r> {
             return false;
         }
         let rest = &sent.text[ce..sent.bounds.end];
-        let to = rest.len() - rest.trim_start().len();
-        let after = rest.trim_start();
-        after.len() > 3
-            && after[..3].eq_ignore_ascii_case("to ")
-            && cands.iter().any(|&(s, _, _)| s == ce + to + 3)
+        let after_to = rest.trim_start().strip_prefix("to").or_else(|| rest.trim_start().strip_prefix("To"));
+        let next = after_to
+            .filter(|r| r.starts_with(char::is_whitespace))
+            .map(|r| sent.bounds.end - r.trim_start().len());
+        next.is_some_and(|n| cands.iter().any(|&(s, _, _)| s == n))
     }
 
     /// The cue entry for a matched form: the adjective reading of a form shared by a
@@ -1079,4 +1079,35 @@ fn unattributed() -> Sourced {
 fn trim_end_punct(text: &str, start: usize, end: usize) -> usize {
     let t = text[start..end].trim_end().trim_end_matches(',').trim_end();
     start + t.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::Article;
+    use crate::pipeline::process;
+    use crate::rules::Rules;
+
+    fn claims(text: &str) -> Vec<crate::model::Claim> {
+        let rules = Rules::embedded().expect("embedded rules");
+        process(&rules, Article { id: "t".into(), text: text.into(), input: "t".into(), meta: Vec::new() }).claims
+    }
+
+    #[test]
+    fn negating_verb_before_non_breaking_space_does_not_panic() {
+        let c = claims("The senator refused\u{a0}to recant earlier remarks, aides said.");
+        assert!(!c.is_empty());
+    }
+
+    #[test]
+    fn curly_possessive_noun_cue_owner() {
+        let c = claims("Trump’s claim that the vote was rigged drew scrutiny.");
+        assert_eq!(c[0].source.as_ref().map(|s| s.text.as_str()), Some("Trump"));
+    }
+
+    #[test]
+    fn postposed_frame_takes_in_the_claim_of_its_content() {
+        let c = claims("Discussions have revealed major differences, CNN has reported.");
+        assert_eq!(c.len(), 1);
+        assert_eq!(c[0].cue.text, "has reported");
+    }
 }

@@ -48,8 +48,9 @@ pub struct RunArgs {
     /// A rules folder to use instead of the embedded rules (see rules/README.md).
     #[arg(long, value_name = "DIR")]
     rules: Option<PathBuf>,
-    /// Prefix CSV cells that start with = + - @ with ' so spreadsheets do not run
-    /// them as formulas (off by default: notebooks want the raw text).
+    /// Prefix CSV cells that start with = + - @, a tab or a carriage return with '
+    /// so spreadsheets do not run them as formulas (off by default: notebooks want
+    /// the raw text).
     #[arg(long)]
     csv_safe: bool,
     /// No progress bar and no summary on stderr.
