@@ -520,7 +520,10 @@ impl<'r> Extractor<'r> {
             return false;
         }
         let rest = &sent.text[ce..sent.bounds.end];
-        let after_to = rest.trim_start().strip_prefix("to").or_else(|| rest.trim_start().strip_prefix("To"));
+        let after_to = rest
+            .trim_start()
+            .strip_prefix("to")
+            .or_else(|| rest.trim_start().strip_prefix("To"));
         let next = after_to
             .filter(|r| r.starts_with(char::is_whitespace))
             .map(|r| sent.bounds.end - r.trim_start().len());
@@ -1089,7 +1092,16 @@ mod tests {
 
     fn claims(text: &str) -> Vec<crate::model::Claim> {
         let rules = Rules::embedded().expect("embedded rules");
-        process(&rules, Article { id: "t".into(), text: text.into(), input: "t".into(), meta: Vec::new() }).claims
+        process(
+            &rules,
+            Article {
+                id: "t".into(),
+                text: text.into(),
+                input: "t".into(),
+                meta: Vec::new(),
+            },
+        )
+        .claims
     }
 
     #[test]

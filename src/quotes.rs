@@ -16,6 +16,15 @@ pub struct Quote {
     pub close: usize,
 }
 
+fn q(open: usize, start: usize, end: usize, close: usize) -> Quote {
+    Quote {
+        open,
+        start,
+        end,
+        close,
+    }
+}
+
 fn opens_straight(prev: Option<char>) -> bool {
     prev.is_none_or(|p| {
         p.is_whitespace() || matches!(p, '(' | '[' | '—' | '–' | '-' | ':' | ';' | ',')
@@ -47,12 +56,7 @@ pub fn find_quotes(text: &str) -> Vec<Quote> {
                         continue;
                     }
                     let end = i - (text[..i].len() - text[..i].trim_end().len());
-                    out.push(Quote {
-                        open: o,
-                        start: s,
-                        end: end.max(s),
-                        close: end.max(s),
-                    });
+                    out.push(q(o, s, end.max(s), end.max(s)));
                     open = None;
                 }
                 line_start = after;
@@ -61,50 +65,25 @@ pub fn find_quotes(text: &str) -> Vec<Quote> {
             '‘' if open.is_none() => open = Some((i, after, '\'')),
             '”' => match open {
                 Some((o, s, '"')) => {
-                    out.push(Quote {
-                        open: o,
-                        start: s,
-                        end: i,
-                        close: after,
-                    });
+                    out.push(q(o, s, i, after));
                     open = None;
                 }
-                None => out.push(Quote {
-                    open: line_start,
-                    start: line_start,
-                    end: i,
-                    close: after,
-                }),
+                None => out.push(q(line_start, line_start, i, after)),
                 _ => {}
             },
             '’' if matches!(open, Some((_, _, '\'')))
                 && !next.is_some_and(char::is_alphanumeric) =>
             {
                 let (o, s, _) = open.take().unwrap_or_default();
-                out.push(Quote {
-                    open: o,
-                    start: s,
-                    end: i,
-                    close: after,
-                });
+                out.push(q(o, s, i, after));
             }
             '"' => match open {
                 Some((o, s, '"')) => {
-                    out.push(Quote {
-                        open: o,
-                        start: s,
-                        end: i,
-                        close: after,
-                    });
+                    out.push(q(o, s, i, after));
                     open = None;
                 }
                 None if opens_straight(prev) => open = Some((i, after, '"')),
-                None => out.push(Quote {
-                    open: line_start,
-                    start: line_start,
-                    end: i,
-                    close: after,
-                }),
+                None => out.push(q(line_start, line_start, i, after)),
                 _ => {}
             },
             '\'' => match open {
@@ -115,12 +94,7 @@ pub fn find_quotes(text: &str) -> Vec<Quote> {
                     if !prev.is_some_and(char::is_whitespace)
                         && !next.is_some_and(char::is_alphanumeric) =>
                 {
-                    out.push(Quote {
-                        open: o,
-                        start: s,
-                        end: i,
-                        close: after,
-                    });
+                    out.push(q(o, s, i, after));
                     open = None;
                 }
                 _ => {}

@@ -46,7 +46,10 @@ fn check_sentences(text: &str) {
     let bounds = rules().segmenter.split(text);
     let mut last = 0;
     for b in &bounds {
-        assert!(b.start >= last && b.start < b.end && b.end <= text.len(), "{bounds:?}");
+        assert!(
+            b.start >= last && b.start < b.end && b.end <= text.len(),
+            "{bounds:?}"
+        );
         assert!(text.is_char_boundary(b.start) && text.is_char_boundary(b.end));
         let s = &text[b.start..b.end];
         assert_eq!(s, s.trim(), "sentences are trimmed");
@@ -55,7 +58,10 @@ fn check_sentences(text: &str) {
     // Everything outside the sentences is white space: nothing is lost.
     let mut covered = 0;
     for b in &bounds {
-        assert!(text[covered..b.start].trim().is_empty(), "text lost between sentences");
+        assert!(
+            text[covered..b.start].trim().is_empty(),
+            "text lost between sentences"
+        );
         covered = b.end;
     }
     assert!(text[covered..].trim().is_empty(), "text lost at the end");
@@ -64,7 +70,12 @@ fn check_sentences(text: &str) {
 fn check_pipeline(text: &str) {
     let r = process(
         rules(),
-        Article { id: "p".into(), text: text.to_string(), input: "p".into(), meta: Vec::new() },
+        Article {
+            id: "p".into(),
+            text: text.to_string(),
+            input: "p".into(),
+            meta: Vec::new(),
+        },
     );
     let chars: Vec<char> = text.chars().collect();
     let slice = |s: usize, e: usize| chars[s..e].iter().collect::<String>();
