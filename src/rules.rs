@@ -30,17 +30,6 @@ pub const PATTERN_IDS: &[&str] = &[
 pub const STANCES: &[&str] = &[
     "assert", "support", "oppose", "propose", "concern", "confirm",
 ];
-pub const SOURCINGS: &[&str] = &[
-    "named_person",
-    "named_organization",
-    "unnamed_official",
-    "anonymous",
-    "media_report",
-    "document",
-    "pronoun",
-    "unattributed",
-];
-pub const QUOTES: &[&str] = &["direct", "mixed", "indirect"];
 const CUE_KINDS: &[&str] = &["verb", "adjective", "preposition", "hedge", "noun"];
 const LEXICON_CLASSES: &[&str] = &[
     "media_report",

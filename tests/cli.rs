@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
+use whosaid::write::DATA_FILES;
 
 fn whosaid() -> Command {
     Command::new(env!("CARGO_BIN_EXE_whosaid"))
@@ -104,14 +105,7 @@ fn corpus_run_writes_six_files_that_hold_to_the_schema() {
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );
-    for f in [
-        "claims.jsonl",
-        "claims.csv",
-        "sentences.jsonl",
-        "sentences.csv",
-        "articles.csv",
-        "run.json",
-    ] {
+    for f in DATA_FILES.iter().chain(&["run.json"]) {
         assert!(out.path().join(f).is_file(), "{f} missing");
     }
     let leftovers: Vec<_> = std::fs::read_dir(out.path())
@@ -221,13 +215,7 @@ fn same_bytes_for_any_thread_count() {
     assert!(run(&["-j", "2", corpus.to_str().unwrap()], b.path())
         .status
         .success());
-    for f in [
-        "claims.jsonl",
-        "claims.csv",
-        "sentences.jsonl",
-        "sentences.csv",
-        "articles.csv",
-    ] {
+    for f in DATA_FILES {
         assert_eq!(
             std::fs::read(a.path().join(f)).unwrap(),
             std::fs::read(b.path().join(f)).unwrap(),
