@@ -519,11 +519,11 @@ impl<'r> Extractor<'r> {
         if !self.rules.is("negating_verb", &w) {
             return false;
         }
-        let rest = &sent.text[ce..sent.bounds.end];
+        let rest = sent.text[ce..sent.bounds.end].trim_start();
         let after_to = rest
-            .trim_start()
-            .strip_prefix("to")
-            .or_else(|| rest.trim_start().strip_prefix("To"));
+            .get(..2)
+            .filter(|w| w.eq_ignore_ascii_case("to"))
+            .map(|_| &rest[2..]);
         let next = after_to
             .filter(|r| r.starts_with(char::is_whitespace))
             .map(|r| sent.bounds.end - r.trim_start().len());
@@ -781,16 +781,16 @@ impl<'r> Extractor<'r> {
             let np_word = rules.is("determiner", &w)
                 || rules.is("demonym", &w)
                 || sent.t(b).starts_with(char::is_uppercase);
-            if np_word {
-            } else if nouns == 0
+            let first_noun = nouns == 0
                 && b > a
                 && !rules.is("auxiliary", &w)
                 && !rules.is("copula", &w)
-                && !self.is_cue_form(&w)
-            {
+                && !self.is_cue_form(&w);
+            if !np_word {
+                if !first_noun {
+                    break;
+                }
                 nouns += 1;
-            } else {
-                break;
             }
             b += 1;
         }
@@ -1108,6 +1108,14 @@ mod tests {
     fn negating_verb_before_non_breaking_space_does_not_panic() {
         let c = claims("The senator refused\u{a0}to recant earlier remarks, aides said.");
         assert!(!c.is_empty());
+    }
+
+    #[test]
+    fn negating_verb_in_capitals_still_joins_its_cue() {
+        let c = claims("The ministry REFUSED TO CONFIRM that talks took place.");
+        assert_eq!(c.len(), 1);
+        assert!(c[0].negated);
+        assert_eq!(c[0].cue.text, "REFUSED TO CONFIRM");
     }
 
     #[test]
