@@ -11,16 +11,19 @@
 //! | write | [`write`] | [`model::ArticleResult`]s → CSV and JSONL files |
 //!
 //! [`pipeline`] joins them; [`rules`] loads and compiles the rule files that all
-//! stages consult; [`examples`] runs every rule's examples.
+//! stages consult; [`examples`] runs every rule's examples. [`gold`] reads annotated
+//! samples and [`score`] measures claims against them (`whosaid eval`).
 
 pub mod examples;
 pub mod extract;
+pub mod gold;
 pub mod model;
 pub mod offsets;
 pub mod pipeline;
 pub mod quotes;
 pub mod read;
 pub mod rules;
+pub mod score;
 pub mod segment;
 pub mod sourcing;
 pub mod write;

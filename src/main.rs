@@ -28,6 +28,7 @@ struct Cli {
 enum Command {
     Run(cmd::run::RunArgs),
     Rules(cmd::rules::RulesArgs),
+    Eval(cmd::eval::EvalArgs),
 }
 
 fn main() -> ExitCode {
@@ -40,6 +41,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => cmd::run::run(args),
         Command::Rules(args) => cmd::rules::run(args),
+        Command::Eval(args) => cmd::eval::run(args),
     };
     match result {
         Ok(code) => code,

@@ -1,5 +1,6 @@
 //! One module per subcommand: its arguments, its help text and its `run`.
 
+pub mod eval;
 pub mod rules;
 pub mod run;
 
