@@ -12,7 +12,8 @@
 //!
 //! [`pipeline`] joins them; [`rules`] loads and compiles the rule files that all
 //! stages consult; [`examples`] runs every rule's examples. [`gold`] reads annotated
-//! samples and [`score`] measures claims against them (`whosaid eval`).
+//! samples, [`score`] measures claims against them (`whosaid eval`) and [`suggest`]
+//! proposes rules from them (`whosaid rules suggest`).
 
 pub mod examples;
 pub mod extract;
@@ -26,4 +27,5 @@ pub mod rules;
 pub mod score;
 pub mod segment;
 pub mod sourcing;
+pub mod suggest;
 pub mod write;

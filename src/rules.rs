@@ -387,7 +387,13 @@ impl Rules {
     }
 
     pub fn load(source: RulesSource) -> Result<Rules, RuleError> {
-        let (origin, files): (String, Vec<(String, String)>) = match source {
+        let (origin, files) = Rules::read_files(source)?;
+        Rules::from_files(origin, &files)
+    }
+
+    /// The rule files of `source` as (file name, contents), and where they came from.
+    pub fn read_files(source: RulesSource) -> Result<(String, Vec<(String, String)>), RuleError> {
+        Ok(match source {
             RulesSource::Embedded => (
                 "embedded".into(),
                 DEFAULT_FILES
@@ -415,7 +421,11 @@ impl Rules {
                 }
                 (dir.display().to_string(), files)
             }
-        };
+        })
+    }
+
+    /// Compile rule files already read (see [`Rules::read_files`]).
+    pub fn from_files(origin: String, files: &[(String, String)]) -> Result<Rules, RuleError> {
         let src = |name: &str| -> &str {
             files
                 .iter()

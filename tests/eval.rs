@@ -140,3 +140,43 @@ fn native_gold_without_texts_says_where_it_looked() {
     assert!(err.contains(".gold.jsonl:1: no text for article"), "{err}");
     assert!(err.contains("--texts"), "{err}");
 }
+
+#[test]
+fn suggestions_from_the_samples_paste_into_a_rules_folder_that_checks() {
+    let o = Command::new(env!("CARGO_BIN_EXE_whosaid"))
+        .args([
+            "rules",
+            "suggest",
+            "--min-count",
+            "1",
+            "--min-precision",
+            "0",
+        ])
+        .arg(root().join("tests/samples"))
+        .args(["--texts", root().join("corpus").to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let toml = String::from_utf8(o.stdout).unwrap();
+    assert!(toml.starts_with("# whosaid rules suggest: "), "{toml}");
+    assert!(toml.contains("missed by the current rules"), "{toml}");
+    let dir = tempfile::tempdir().unwrap();
+    for f in std::fs::read_dir(root().join("rules")).unwrap() {
+        let f = f.unwrap().path();
+        std::fs::copy(&f, dir.path().join(f.file_name().unwrap())).unwrap();
+    }
+    let cues = dir.path().join("cues.toml");
+    let body = std::fs::read_to_string(&cues).unwrap() + &toml;
+    std::fs::write(&cues, body).unwrap();
+    let check = Command::new(env!("CARGO_BIN_EXE_whosaid"))
+        .args(["rules", "check"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+}

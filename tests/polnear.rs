@@ -166,3 +166,31 @@ fn eval_agrees_with_the_reference_scorer_and_dev_holds_its_figure() {
         "dev attribution F1 {f1} more than 0.01 below the reported {DEV_ATTRIBUTION_F1}"
     );
 }
+
+/// `rules suggest` on PolNeAR train proposes entries, and a rules folder with all of
+/// them pasted into cues.toml passes `rules check`.
+#[test]
+fn suggestions_from_train_pass_rules_check() {
+    let Some(shared) = shared() else { return };
+    let o = whosaid(&[
+        "rules".as_ref(),
+        "suggest".as_ref(),
+        shared.join("data/polnear/train.gold.jsonl").as_os_str(),
+    ]);
+    let toml = String::from_utf8(o.stdout).unwrap();
+    let entries = toml.matches("\n[[cue]]\n").count();
+    assert!(entries >= 20, "only {entries} suggestions:\n{toml}");
+    let rules = tempfile::tempdir().unwrap();
+    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("rules");
+    for f in std::fs::read_dir(&src).unwrap() {
+        let f = f.unwrap().path();
+        std::fs::copy(&f, rules.path().join(f.file_name().unwrap())).unwrap();
+    }
+    let cues = rules.path().join("cues.toml");
+    let mut body = std::fs::read_to_string(&cues).unwrap();
+    body.push_str(&toml);
+    std::fs::write(&cues, body).unwrap();
+    let check = whosaid(&["rules".as_ref(), "check".as_ref(), rules.path().as_os_str()]);
+    let said = String::from_utf8_lossy(&check.stdout);
+    assert!(said.contains(" 0 failed"), "{said}");
+}
