@@ -6,6 +6,8 @@
 //! after it, a pronoun, a coordinated or participial verb, none for a hedge) and where
 //! its content stands (after the cue, before it, a quotation around it).
 
+use std::borrow::Cow;
+
 use crate::model::SentenceBounds;
 use crate::quotes::{find_quotes, quote_at, Quote};
 use crate::rules::{CueRule, Rules};
@@ -36,34 +38,50 @@ struct Tok {
 }
 
 fn tokenize(text: &str, from: usize, to: usize) -> Vec<Tok> {
-    let mut toks = Vec::new();
-    let mut it = text[from..to].char_indices().peekable();
-    while let Some((i, c)) = it.next() {
-        let s = from + i;
+    let bytes = text.as_bytes();
+    // Bytes below 0x80 are their own characters: no decoding for ASCII text.
+    let char_at = |i: usize| -> (char, usize) {
+        if bytes[i] < 0x80 {
+            (bytes[i] as char, 1)
+        } else {
+            let c = text[i..].chars().next().expect("i < to on a boundary");
+            (c, c.len_utf8())
+        }
+    };
+    let alnum_at = |i: usize| i < to && char_at(i).0.is_alphanumeric();
+    let mut toks = Vec::with_capacity((to - from) / 5);
+    let mut i = from;
+    while i < to {
+        let (c, n) = char_at(i);
         if c.is_alphanumeric() {
-            let mut e = s + c.len_utf8();
-            while let Some(&(j, d)) = it.peek() {
-                let joins = matches!(d, '\'' | '’' | '-' | '.' | '&')
-                    && text[from + j + d.len_utf8()..to].starts_with(char::is_alphanumeric);
-                if d.is_alphanumeric() || joins {
-                    e = from + j + d.len_utf8();
-                    it.next();
-                } else {
+            let mut e = i + n;
+            while e < to {
+                let (d, m) = char_at(e);
+                let joins = matches!(d, '\'' | '’' | '-' | '.' | '&') && alnum_at(e + m);
+                if !(d.is_alphanumeric() || joins) {
                     break;
                 }
+                e += m;
             }
             // "U.S." keeps its last period: a dotted abbreviation is one word.
-            if text[s..e].contains('.') && text[e..to].starts_with('.') {
+            if e < to && bytes[e] == b'.' && text[i..e].contains('.') {
                 e += 1;
-                it.next();
             }
-            toks.push(Tok { s, e, word: true });
-        } else if !c.is_whitespace() {
             toks.push(Tok {
-                s,
-                e: s + c.len_utf8(),
-                word: false,
+                s: i,
+                e,
+                word: true,
             });
+            i = e;
+        } else {
+            if !c.is_whitespace() {
+                toks.push(Tok {
+                    s: i,
+                    e: i + n,
+                    word: false,
+                });
+            }
+            i += n;
         }
     }
     toks
@@ -89,8 +107,15 @@ impl<'a> Sent<'a> {
         &self.text[self.toks[i].s..self.toks[i].e]
     }
 
-    fn lower(&self, i: usize) -> String {
-        self.t(i).replace('’', "'").to_lowercase()
+    /// The token in lower case with straight apostrophes, borrowed when it already
+    /// is (most tokens): this runs for nearly every token the patterns test.
+    fn lower(&self, i: usize) -> Cow<'a, str> {
+        let t = self.t(i);
+        if t.bytes().any(|b| b.is_ascii_uppercase() || b >= 0x80) {
+            Cow::Owned(t.replace('’', "'").to_lowercase())
+        } else {
+            Cow::Borrowed(t)
+        }
     }
 
     fn is_word(&self, i: usize) -> bool {
@@ -319,8 +344,7 @@ impl<'r> Extractor<'r> {
             // End the earlier claim's content before ", and" / ", arguing".
             let mut cut = cue_start;
             while cut > 0
-                && (matches!(sent.lower(cut - 1).as_str(), "and" | "but" | "or")
-                    || !sent.is_word(cut - 1))
+                && (matches!(&*sent.lower(cut - 1), "and" | "but" | "or") || !sent.is_word(cut - 1))
             {
                 cut -= 1;
             }
@@ -614,7 +638,7 @@ impl<'r> Extractor<'r> {
             return Before::Nothing;
         }
         let prev = sent.lower(cue_start - 1);
-        if matches!(prev.as_str(), "and" | "but" | "or") {
+        if matches!(&*prev, "and" | "but" | "or") {
             return Before::Coordinated;
         }
         let mut end = cue_start;
@@ -671,7 +695,7 @@ impl<'r> Extractor<'r> {
         let appositive = party
             || self.rules.is("determiner", &lw)
             || self.rules.is("title", &lw)
-            || matches!(lw.as_str(), "who" | "which" | "whose")
+            || matches!(&*lw, "who" | "which" | "whose")
             || w.chars().all(|c| c.is_ascii_digit());
         if !appositive {
             return None;
@@ -705,7 +729,7 @@ impl<'r> Extractor<'r> {
             {
                 break;
             }
-            if matches!(w.as_str(), "and" | "or" | "&") {
+            if matches!(&*w, "and" | "or" | "&") {
                 let next_upper = a < end && sent.t(a).starts_with(char::is_uppercase);
                 if !next_upper {
                     break;
@@ -727,7 +751,7 @@ impl<'r> Extractor<'r> {
         while a < end
             && sent.is_word(a)
             && (rules.is("discourse_adverb", &sent.lower(a))
-                || matches!(sent.lower(a).as_str(), "and" | "but" | "so"))
+                || matches!(&*sent.lower(a), "and" | "but" | "so"))
         {
             a += 1;
         }

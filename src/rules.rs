@@ -2,9 +2,11 @@
 //! check them, and compile every pattern once into automata and regex sets.
 
 use std::collections::{HashMap, HashSet};
+
+use rustc_hash::FxHashMap;
 use std::path::Path;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::{RegexSet, RegexSetBuilder};
 use serde::Deserialize;
 use toml::Spanned;
@@ -207,6 +209,15 @@ pub const GRAMMAR_ROLES: &[&str] = &[
     "not_adverb",
 ];
 
+/// The bit of a grammar role in [`Rules::grammar`]; an unknown role has none, so
+/// no word has it.
+fn role_bit(role: &str) -> u32 {
+    GRAMMAR_ROLES
+        .iter()
+        .position(|r| *r == role)
+        .map_or(0, |i| 1 << i)
+}
+
 /// A rule and where it was written, for examples and error messages.
 #[derive(Debug, Clone)]
 pub struct RuleRef {
@@ -239,7 +250,8 @@ pub struct Rules {
     pub sourcing: Vec<SourcingRule>,
     pub actors: Vec<ActorRule>,
     pub issues: Vec<IssueRule>,
-    pub grammar: HashMap<String, HashSet<String>>,
+    /// Grammar word (lower case) → the roles it has, bit i for `GRAMMAR_ROLES[i]`.
+    pub grammar: FxHashMap<String, u32>,
     pub grammar_lists: Vec<GrammarList>,
     pub segmenter: Segmenter,
     segment_id: String,
@@ -384,6 +396,16 @@ impl Rules {
     /// bug, reported as such.
     pub fn embedded() -> Result<Rules, RuleError> {
         Rules::load(RulesSource::Embedded)
+    }
+
+    /// The version of the embedded rules, without compiling them.
+    pub fn embedded_version() -> Result<String, RuleError> {
+        let l = Loader {
+            origin: "embedded".into(),
+            refs: HashMap::new(),
+        };
+        let meta: Meta = l.parse("rules.toml", DEFAULT_FILES[0].1)?;
+        Ok(meta.version)
     }
 
     pub fn load(source: RulesSource) -> Result<Rules, RuleError> {
@@ -577,7 +599,11 @@ impl Rules {
                     })?;
                 alts.push(format!("(?:{})", k.get_ref()));
             }
-            issue_patterns.push(format!(r"(?i)\b(?:{})\b", alts.join("|")));
+            // ASCII word boundaries: a Unicode \b makes the regex engine fall back
+            // from its DFA to the much slower PikeVM on any non-ASCII text (curly
+            // quotes are everywhere in news); a keyword next to a non-ASCII letter
+            // is the only difference and does not occur in English keywords.
+            issue_patterns.push(format!(r"(?i)(?-u:\b)(?:{})(?-u:\b)", alts.join("|")));
         }
         let issue_set = RegexSetBuilder::new(&issue_patterns)
             .size_limit(REGEX_SIZE_LIMIT * 8)
@@ -597,17 +623,14 @@ impl Rules {
         let f = "grammar.toml";
         let s = src(f);
         let grammar_lists = l.parse::<GrammarFile>(f, s)?.list;
-        let mut grammar: HashMap<String, HashSet<String>> = HashMap::new();
+        let mut grammar: FxHashMap<String, u32> = FxHashMap::default();
         for g in &grammar_lists {
             l.register(f, s, &g.id, RuleKind::Grammar, &g.example)?;
             l.check_value(f, s, &g.role, GRAMMAR_ROLES, "grammar role")?;
-            grammar
-                .entry(g.role.get_ref().clone())
-                .or_default()
-                .extend(g.words.iter().map(|w| w.to_lowercase()));
-        }
-        for role in GRAMMAR_ROLES {
-            grammar.entry(role.to_string()).or_default();
+            let bit = role_bit(g.role.get_ref());
+            for w in &g.words {
+                *grammar.entry(w.to_lowercase()).or_default() |= bit;
+            }
         }
 
         let f = "segment.toml";
@@ -645,13 +668,21 @@ impl Rules {
 
     /// Is `word` (any case) in the grammar list of `role`?
     pub fn is(&self, role: &str, word: &str) -> bool {
-        self.grammar.get(role).is_some_and(|set| {
-            if word.bytes().any(|b| b.is_ascii_uppercase()) {
-                set.contains(&word.to_lowercase())
-            } else {
-                set.contains(word)
-            }
-        })
+        let bit = role_bit(role);
+        let roles = if !word.bytes().any(|b| b.is_ascii_uppercase()) {
+            self.grammar.get(word)
+        } else if word.is_ascii() && word.len() <= 32 {
+            // Lower-cased on the stack: this runs for every token the patterns test.
+            let mut buf = [0u8; 32];
+            let lower = &mut buf[..word.len()];
+            lower.copy_from_slice(word.as_bytes());
+            lower.make_ascii_lowercase();
+            self.grammar
+                .get(std::str::from_utf8(lower).expect("ASCII stays UTF-8"))
+        } else {
+            self.grammar.get(&word.to_lowercase())
+        };
+        roles.is_some_and(|r| r & bit != 0)
     }
 
     /// Every rule with its examples, in file order, for `rules check` and the tests.
@@ -710,7 +741,9 @@ pub fn normalise_form(s: &str) -> String {
 }
 
 fn build_ac(patterns: &[String], case_insensitive: bool) -> AhoCorasick {
+    // A DFA: built once, it scans every article's text, twice as fast as the NFA.
     AhoCorasickBuilder::new()
+        .kind(Some(AhoCorasickKind::DFA))
         .match_kind(MatchKind::LeftmostLongest)
         .ascii_case_insensitive(case_insensitive)
         .build(patterns)

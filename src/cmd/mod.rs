@@ -10,8 +10,8 @@ use whosaid::rules::{Rules, RulesSource};
 
 /// "0.1.0 (rules 2026.11.1)", for `--version`.
 pub fn version_line() -> String {
-    match Rules::embedded() {
-        Ok(r) => format!("{} (rules {})", env!("CARGO_PKG_VERSION"), r.version),
+    match Rules::embedded_version() {
+        Ok(v) => format!("{} (rules {v})", env!("CARGO_PKG_VERSION")),
         Err(e) => format!("{} (embedded rules broken: {e})", env!("CARGO_PKG_VERSION")),
     }
 }
