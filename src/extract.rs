@@ -49,6 +49,13 @@ fn tokenize(text: &str, from: usize, to: usize) -> Vec<Tok> {
         }
     };
     let alnum_at = |i: usize| i < to && char_at(i).0.is_alphanumeric();
+    // "100,000": a comma between digit groups is inside the number.
+    let digit_group_at = |i: usize| {
+        i + 3 <= to
+            && bytes[i - 2].is_ascii_digit()
+            && bytes[i..i + 3].iter().all(u8::is_ascii_digit)
+            && (i + 3 == to || !bytes[i + 3].is_ascii_alphanumeric())
+    };
     let mut toks = Vec::with_capacity((to - from) / 5);
     let mut i = from;
     while i < to {
@@ -57,7 +64,8 @@ fn tokenize(text: &str, from: usize, to: usize) -> Vec<Tok> {
             let mut e = i + n;
             while e < to {
                 let (d, m) = char_at(e);
-                let joins = matches!(d, '\'' | '’' | '-' | '.' | '&') && alnum_at(e + m);
+                let joins = matches!(d, '\'' | '’' | '-' | '.' | '&') && alnum_at(e + m)
+                    || d == ',' && digit_group_at(e + 1);
                 if !(d.is_alphanumeric() || joins) {
                     break;
                 }
@@ -154,6 +162,9 @@ enum Before {
     /// A source noun phrase: token range, and whether a comma or closing quote stands
     /// just before it (content may precede it).
     Source(usize, usize, bool),
+    /// "NP, who CUE" / "NP who CUE": the noun phrase the relative clause hangs on;
+    /// the clause's content ends at the comma that closes it.
+    Relative(usize, usize),
     /// "and"/"but" directly before the cue: the subject is shared with the verb before.
     Coordinated,
     /// ", arguing that": a participle after a comma.
@@ -277,6 +288,16 @@ impl<'r> Extractor<'r> {
             .iter()
             .rposition(|f| f.content.is_some_and(|(a, b)| a <= cs && cs < b));
 
+        if tj < sent.toks.len() && !cue.not_in.is_empty() {
+            let (form, next) = (sent.lower(tj - 1), sent.lower(tj));
+            let other_reading = cue.not_in.iter().any(|p| {
+                p.split_once(' ')
+                    .is_some_and(|(f, n)| f.eq_ignore_ascii_case(&form) && n.eq_ignore_ascii_case(&next))
+            });
+            if other_reading {
+                return None; // "pledged delegates", "Planned Parenthood"
+            }
+        }
         let (mut cue_start, negated, has_copula) = self.extend_cue(sent, ti, kind);
         if kind == "verb"
             && ti > 0
@@ -361,12 +382,26 @@ impl<'r> Extractor<'r> {
         };
         let (source, sourced): (Option<(usize, usize)>, Sourced);
         let mut content_before = false;
+        let mut relative = false;
         match before {
+            Before::Source(a, b, _) | Before::Relative(a, b)
+                if !(a..b).any(|k| sent.t(k).contains(char::is_alphabetic)) =>
+            {
+                return None; // "100,000 would be accepted": a number is nobody
+            }
             Before::Source(a, b, after_comma) => {
                 source = sent.span(a, b);
                 let src_text = &sent.text[source?.0..source?.1];
                 sourced = resolver.source(rules, src_text);
                 content_before = after_comma && a > 0;
+            }
+            Before::Relative(a, b) => {
+                // The source is the relative pronoun, as a pronoun is; what it stands
+                // for gives the actor and sourcing.
+                let (ns, ne) = sent.span(a, b)?;
+                source = sent.span(cue_start - 1, cue_start);
+                sourced = resolver.source(rules, &sent.text[ns..ne]);
+                relative = true;
             }
             Before::Coordinated | Before::Participle => {
                 rule = if matches!(before, Before::Coordinated) {
@@ -490,7 +525,17 @@ impl<'r> Extractor<'r> {
                 return None;
             }
         }
-        let content = self.content_after(sent, after, quotes)?;
+        let mut content = self.content_after(sent, after, quotes)?;
+        if relative {
+            // "Barkley, who said he votes Democratic, said ...": the clause ends at
+            // its closing comma, outside any quotation.
+            let close = (after..sent.toks.len()).find(|&k| {
+                sent.t(k) == "," && sent.toks[k].s > content.0 && quote_at(quotes, sent.toks[k].s).is_none()
+            });
+            if let Some(k) = close {
+                content.1 = content.1.min(sent.toks[k].s);
+            }
+        }
         if quotes.iter().any(|q| q.start == content.0)
             && rule == "claim/preposed"
             && self.on("claim/quote-preposed")
@@ -641,6 +686,16 @@ impl<'r> Extractor<'r> {
         if matches!(&*prev, "and" | "but" | "or") {
             return Before::Coordinated;
         }
+        if matches!(&*prev, "who" | "which") {
+            let mut end = cue_start - 1;
+            if end > 0 && sent.t(end - 1) == "," {
+                end -= 1;
+            }
+            return match self.np_before(sent, end) {
+                Some((a, b)) => Before::Relative(a, b),
+                None => Before::Nothing,
+            };
+        }
         let mut end = cue_start;
         if prev == "," {
             // ", however," and similar asides between subject and verb
@@ -718,6 +773,13 @@ impl<'r> Extractor<'r> {
                 if title_dot || t == "&" || ((t == "(" || t == ")") && a != end) {
                     a -= 1;
                     continue;
+                }
+                // "Sen. X (D-Mass.) said": a short parenthesis right before the cue.
+                if t == ")" {
+                    if let Some(open) = (k.saturating_sub(8)..k).rev().find(|&j| sent.t(j) == "(") {
+                        a = open;
+                        continue;
+                    }
                 }
                 break;
             }

@@ -116,6 +116,11 @@ pub struct CueRule {
     /// The cue takes an addressee before its content ("told reporters that").
     #[serde(default)]
     pub object: bool,
+    /// Two-token phrases, a form of this cue and the token after it, that show
+    /// another reading of the form: "pledged delegates", "Planned Parenthood",
+    /// "plan would". A cue read as one of them makes no claim.
+    #[serde(default)]
+    pub not_in: Vec<String>,
     #[serde(default)]
     pub example: Vec<Example>,
 }
