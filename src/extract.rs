@@ -291,8 +291,9 @@ impl<'r> Extractor<'r> {
         if tj < sent.toks.len() && !cue.not_in.is_empty() {
             let (form, next) = (sent.lower(tj - 1), sent.lower(tj));
             let other_reading = cue.not_in.iter().any(|p| {
-                p.split_once(' ')
-                    .is_some_and(|(f, n)| f.eq_ignore_ascii_case(&form) && n.eq_ignore_ascii_case(&next))
+                p.split_once(' ').is_some_and(|(f, n)| {
+                    f.eq_ignore_ascii_case(&form) && n.eq_ignore_ascii_case(&next)
+                })
             });
             if other_reading {
                 return None; // "pledged delegates", "Planned Parenthood"
@@ -329,9 +330,8 @@ impl<'r> Extractor<'r> {
             ));
         }
         if kind == "preposition" {
-            if inside.is_some() {
-                return None;
-            }
+            // Even inside an earlier claim's content: "CONTENT, according to X" is a
+            // frame around it (the frame then takes in the claims of its content).
             return self.according_to(sent, si, ti, tj, ci, quotes, resolver);
         }
         if kind == "noun" {
@@ -434,6 +434,35 @@ impl<'r> Extractor<'r> {
                 {
                     return None;
                 }
+                // "Brianne Stone, 29, of Huntsville, says her concern is ...": words go
+                // on after the noun phrase, so it is the content's subject, not the
+                // source; the source is the sentence's subject before the commas.
+                let goes_on = b < sent.toks.len()
+                    && sent.is_word(b)
+                    && sent.toks[b].s < sent.content_end()
+                    && !is_closing_quote(prev.unwrap_or(""));
+                if goes_on {
+                    let (ia, ib) = self.initial_np(sent)?;
+                    if ib >= cue_start || nested {
+                        return None;
+                    }
+                    source = sent.span(ia, ib);
+                    sourced = resolver.source(rules, &sent.text[source?.0..source?.1]);
+                    let content = self.content_after(sent, tj, quotes)?;
+                    return Some(self.found(
+                        sent,
+                        si,
+                        source,
+                        sourced,
+                        (cue_start, tj),
+                        ci,
+                        Some(content),
+                        None,
+                        negated,
+                        rule,
+                        quotes,
+                    ));
+                }
                 source = sent.span(a, b);
                 sourced = resolver.source(rules, &sent.text[source?.0..source?.1]);
                 let content = self.content_before(sent, cue_start, quotes);
@@ -530,7 +559,9 @@ impl<'r> Extractor<'r> {
             // "Barkley, who said he votes Democratic, said ...": the clause ends at
             // its closing comma, outside any quotation.
             let close = (after..sent.toks.len()).find(|&k| {
-                sent.t(k) == "," && sent.toks[k].s > content.0 && quote_at(quotes, sent.toks[k].s).is_none()
+                sent.t(k) == ","
+                    && sent.toks[k].s > content.0
+                    && quote_at(quotes, sent.toks[k].s).is_none()
             });
             if let Some(k) = close {
                 content.1 = content.1.min(sent.toks[k].s);

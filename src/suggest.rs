@@ -402,7 +402,7 @@ pub fn suggest(
     // its own; the final rules are checked as `rules check` will check them.
     let mut entries: Vec<Entry> = Vec::new();
     let mut pending: Vec<(Entry, Vec<Example>)> = kept;
-    for _round in 0..5 {
+    for _round in 0..8 {
         for (e, cands) in &mut pending {
             e.example = if cands.is_empty() {
                 None
@@ -421,13 +421,41 @@ pub fn suggest(
         let final_rules = Rules::from_files(origin.to_string(), &final_files)?;
         let (failures, _) = check_examples(&final_rules);
         let failed: HashSet<&str> = failures.iter().map(|f| f.rule.id.as_str()).collect();
+        // A new entry may also break another rule's example ("claims = 0" texts
+        // that now give a claim): the entries whose cues fired there go.
+        let mut breakers: HashSet<String> = HashSet::new();
+        for f in failures
+            .iter()
+            .filter(|f| !f.rule.id.starts_with("cue/suggested/"))
+        {
+            let article = Article {
+                id: "example".into(),
+                text: f.text.clone(),
+                input: String::new(),
+                meta: Vec::new(),
+            };
+            for c in process(&final_rules, article).claims {
+                breakers.insert(c.cue_rule);
+            }
+        }
+        let breaks = |e: &Entry| breakers.contains(&e.id);
+        let (broke, kept): (Vec<Entry>, Vec<Entry>) = entries.drain(..).partition(breaks);
+        entries = kept;
         pending = Vec::new();
         for (e, cands) in with {
-            if failed.contains(e.id.as_str()) {
+            if breaks(&e) {
+                rejected.push((e, "its cue breaks another rule's example".into()));
+            } else if failed.contains(e.id.as_str()) {
                 pending.push((e, cands));
             } else {
                 entries.push(e);
             }
+        }
+        for e in broke {
+            rejected.push((e, "its cue breaks another rule's example".into()));
+        }
+        if !breakers.is_empty() {
+            continue; // check again without them
         }
         if pending.is_empty() {
             break;
