@@ -441,38 +441,25 @@ impl<'r> Extractor<'r> {
                     && sent.is_word(b)
                     && sent.toks[b].s < sent.content_end()
                     && !is_closing_quote(prev.unwrap_or(""));
-                if goes_on {
+                let (content, rule) = if goes_on {
                     let (ia, ib) = self.initial_np(sent)?;
                     if ib >= cue_start || nested {
                         return None;
                     }
                     source = sent.span(ia, ib);
                     sourced = resolver.source(rules, &sent.text[source?.0..source?.1]);
-                    let content = self.content_after(sent, tj, quotes)?;
-                    return Some(self.found(
-                        sent,
-                        si,
-                        source,
-                        sourced,
-                        (cue_start, tj),
-                        ci,
-                        Some(content),
-                        None,
-                        negated,
-                        rule,
-                        quotes,
-                    ));
-                }
-                source = sent.span(a, b);
-                sourced = resolver.source(rules, &sent.text[source?.0..source?.1]);
-                let content = self.content_before(sent, cue_start, quotes);
-                let (content, quote_rule) = content?;
-                let rule = if quote_rule {
-                    "claim/quote-postposed"
+                    (self.content_after(sent, tj, quotes)?, rule)
                 } else {
-                    "claim/postposed-inverted"
+                    source = sent.span(a, b);
+                    sourced = resolver.source(rules, &sent.text[source?.0..source?.1]);
+                    let (content, quote_rule) = self.content_before(sent, cue_start, quotes)?;
+                    let rule = if quote_rule {
+                        "claim/quote-postposed"
+                    } else {
+                        "claim/postposed-inverted"
+                    };
+                    (self.extend_multipart(sent, b, content, quotes), rule)
                 };
-                let content = self.extend_multipart(sent, b, content, quotes);
                 return Some(self.found(
                     sent,
                     si,

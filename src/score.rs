@@ -15,7 +15,7 @@ use regex::Regex;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::gold::{Gold, GoldArticle, GoldAttribution, GoldError, GoldSpan, Text};
+use crate::gold::{json_lines, Gold, GoldArticle, GoldAttribution, GoldError, GoldSpan, Text};
 use crate::segment::Segmenter;
 
 /// Python's `\w+`: letters, numbers and the underscore.
@@ -94,13 +94,8 @@ pub fn load_claims(path: &Path, gold: &Gold) -> Result<(Predictions, usize), Gol
         fs::read_to_string(path).map_err(|e| GoldError(format!("{}: {e}", path.display())))?;
     let mut preds = Predictions::new();
     let mut n = 0;
-    for (i, line) in body.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let where_ = format!("{}:{}", path.display(), i + 1);
-        let c: Value = serde_json::from_str(line)
-            .map_err(|e| GoldError(format!("{where_}: not JSON ({e})")))?;
+    for line in json_lines(path, &body) {
+        let (where_, lineno, c) = line?;
         if !c.is_object() {
             return Err(GoldError(format!("{where_}: not a JSON object")));
         }
@@ -129,7 +124,7 @@ pub fn load_claims(path: &Path, gold: &Gold) -> Result<(Predictions, usize), Gol
         let content_v = c.get("content");
         let content = check_span(content_v, text, &where_, "content", false)?;
         preds.entry(aid.clone()).or_default().push(Prediction {
-            line: i + 1,
+            line: lineno,
             cue,
             source,
             content,
