@@ -359,13 +359,31 @@ impl<'r> Extractor<'r> {
         let before = self.before(sent, cue_start);
         // Inside an earlier claim's content, only a second verb of the same subject or
         // a postposed frame around that claim ("X revealed Y, CNN has reported") counts.
-        let nested =
-            inside.is_some() && !matches!(before, Before::Coordinated | Before::Participle);
+        // A subject of its own after a clause boundary ("..., but most voters said",
+        // "; 46 percent said") starts a new claim rather than a nested one.
+        let boundary = |w: &str| {
+            matches!(
+                w,
+                ";" | "—" | "but" | "while" | "whereas" | "although" | "though" | "yet"
+            )
+        };
+        let own_subject = match before {
+            Before::Source(a, _, _) if a > 0 => boundary(&sent.lower(a - 1)),
+            _ => false,
+        };
+        let nested = inside.is_some()
+            && !own_subject
+            && !matches!(before, Before::Coordinated | Before::Participle);
         if let Some(k) = inside.filter(|_| !nested) {
-            // End the earlier claim's content before ", and" / ", arguing".
-            let mut cut = cue_start;
+            // End the earlier claim's content before ", and" / ", arguing" / ", but X".
+            let mut cut = match before {
+                Before::Source(a, _, _) if own_subject => a,
+                _ => cue_start,
+            };
             while cut > 0
-                && (matches!(&*sent.lower(cut - 1), "and" | "but" | "or") || !sent.is_word(cut - 1))
+                && (matches!(&*sent.lower(cut - 1), "and" | "but" | "or")
+                    || boundary(&sent.lower(cut - 1))
+                    || !sent.is_word(cut - 1))
             {
                 cut -= 1;
             }
