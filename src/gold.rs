@@ -206,19 +206,18 @@ fn attribution(
     })
 }
 
-/// The non-empty lines of a JSONL body, parsed, each with its "file:line" and line
-/// number.
+/// The non-empty lines of a JSONL body, parsed, each with its "file:line".
 pub fn json_lines<'a>(
     path: &'a Path,
     body: &'a str,
-) -> impl Iterator<Item = Result<(String, usize, Value), GoldError>> + 'a {
+) -> impl Iterator<Item = Result<(String, Value), GoldError>> + 'a {
     body.lines()
         .enumerate()
         .filter(|(_, line)| !line.trim().is_empty())
         .map(move |(i, line)| {
             let where_ = format!("{}:{}", path.display(), i + 1);
             match serde_json::from_str(line) {
-                Ok(v) => Ok((where_, i + 1, v)),
+                Ok(v) => Ok((where_, v)),
                 Err(e) => Err(GoldError(format!("{where_}: not JSON ({e})"))),
             }
         })
@@ -227,7 +226,7 @@ pub fn json_lines<'a>(
 fn parse_gold_jsonl(path: &Path, body: &str) -> Result<Gold, GoldError> {
     let mut gold = Gold::new();
     for line in json_lines(path, body) {
-        let (where_, _, v) = line?;
+        let (where_, v) = line?;
         let (Some(id), Some(text), Some(atts)) = (
             v.get("article_id").and_then(Value::as_str),
             v.get("text").and_then(Value::as_str),
@@ -255,7 +254,7 @@ fn load_native(path: &Path, texts: &Path, gold: &mut Gold) -> Result<(), GoldErr
     let body = read_text(path)?;
     let mut ids_here: Vec<String> = Vec::new();
     for line in json_lines(path, &body) {
-        let (where_, _, v) = line?;
+        let (where_, v) = line?;
         let Some(id) = v.get("article_id").and_then(Value::as_str) else {
             return err(format!("{where_}: no article_id"));
         };

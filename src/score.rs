@@ -25,7 +25,6 @@ static TOKEN: LazyLock<Regex> =
 /// One predicted claim, as the scorer sees it.
 #[derive(Debug, Clone)]
 pub struct Prediction {
-    pub line: usize,
     pub cue: (usize, usize),
     pub source: Option<(usize, usize)>,
     /// None when the claim has no content or a content without offsets.
@@ -95,7 +94,7 @@ pub fn load_claims(path: &Path, gold: &Gold) -> Result<(Predictions, usize), Gol
     let mut preds = Predictions::new();
     let mut n = 0;
     for line in json_lines(path, &body) {
-        let (where_, lineno, c) = line?;
+        let (where_, c) = line?;
         if !c.is_object() {
             return Err(GoldError(format!("{where_}: not a JSON object")));
         }
@@ -124,7 +123,6 @@ pub fn load_claims(path: &Path, gold: &Gold) -> Result<(Predictions, usize), Gol
         let content_v = c.get("content");
         let content = check_span(content_v, text, &where_, "content", false)?;
         preds.entry(aid.clone()).or_default().push(Prediction {
-            line: lineno,
             cue,
             source,
             content,
@@ -796,7 +794,6 @@ mod tests {
             required: true,
         };
         let pred = |s, e| Prediction {
-            line: 1,
             cue: (s, e),
             source: None,
             content: None,

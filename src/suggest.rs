@@ -16,7 +16,7 @@ use rayon::prelude::*;
 
 use crate::examples::check_examples;
 use crate::gold::{Gold, GoldAttribution};
-use crate::model::{Article, Claim};
+use crate::model::{Article, ArticleResult, Claim};
 use crate::pipeline::process;
 use crate::rules::{normalise_form, RuleError, Rules};
 use crate::score::{match_article, Prediction};
@@ -89,9 +89,7 @@ pub struct Suggestions {
 fn predictions(claims: &[Claim]) -> Vec<Prediction> {
     claims
         .iter()
-        .enumerate()
-        .map(|(i, c)| Prediction {
-            line: i + 1,
+        .map(|c| Prediction {
             cue: (c.cue.start, c.cue.end),
             source: c.source.as_ref().map(|s| (s.start, s.end)),
             content: c.content.as_ref().map(|s| (s.start, s.end)),
@@ -102,11 +100,11 @@ fn predictions(claims: &[Claim]) -> Vec<Prediction> {
         .collect()
 }
 
-/// Run `rules` over every gold article: (claims, matched gold index per claim).
-fn run(rules: &Rules, gold: &Gold) -> Vec<(String, Vec<Claim>, Vec<Option<usize>>)> {
+/// Run `rules` over every gold article: (result, matched gold index per claim).
+fn run(rules: &Rules, gold: &Gold) -> Vec<(String, ArticleResult, Vec<Option<usize>>)> {
     gold.par_iter()
         .map(|(id, a)| {
-            let claims = process(
+            let result = process(
                 rules,
                 Article {
                     id: id.clone(),
@@ -114,13 +112,12 @@ fn run(rules: &Rules, gold: &Gold) -> Vec<(String, Vec<Claim>, Vec<Option<usize>
                     input: id.clone(),
                     meta: Vec::new(),
                 },
-            )
-            .claims;
-            let mut matched = vec![None; claims.len()];
-            for (pi, gi) in match_article(&predictions(&claims), &a.attributions) {
+            );
+            let mut matched = vec![None; result.claims.len()];
+            for (pi, gi) in match_article(&predictions(&result.claims), &a.attributions) {
                 matched[pi] = Some(gi);
             }
-            (id.clone(), claims, matched)
+            (id.clone(), result, matched)
         })
         .collect()
 }
@@ -360,9 +357,9 @@ pub fn suggest(
         .collect();
     let extended = run(&trial_rules, gold);
     let mut candidates: Vec<Vec<Example>> = vec![Vec::new(); trial.len()];
-    for (id, claims, matched) in &extended {
+    for (id, result, matched) in &extended {
         let article = &gold[id];
-        for (c, m) in claims.iter().zip(matched) {
+        for (c, m) in result.claims.iter().zip(matched) {
             let Some(&i) = index.get(&c.cue_rule) else {
                 continue;
             };
@@ -375,7 +372,7 @@ pub fn suggest(
                 e.correct += 1;
                 if candidates[i].len() < 5 {
                     candidates[i].push(Example {
-                        text: sentence_of(&trial_rules, c, &article.text),
+                        text: result.sentences[c.sentence_index].text.clone(),
                         cue: c.cue.text.clone(),
                         source: c.source.as_ref().map(|s| s.text.clone()),
                     });
@@ -487,20 +484,6 @@ pub fn suggest(
         rejected,
         pattern_gaps,
     })
-}
-
-/// The sentence of `text` that holds claim `c`'s cue.
-fn sentence_of(rules: &Rules, c: &Claim, text: &crate::gold::Text) -> String {
-    let b = text.byte(c.cue.start);
-    rules
-        .segmenter
-        .split(&text.text)
-        .into_iter()
-        .find(|s| s.start <= b && b < s.end)
-        .map_or_else(
-            || c.cue.text.clone(),
-            |s| text.text[s.start..s.end].to_string(),
-        )
 }
 
 /// The suggestions as TOML to paste into cues.toml, the rest as comments.
