@@ -82,6 +82,12 @@ fn tokenize(text: &str, from: usize, to: usize) -> Vec<Tok> {
             });
             i = e;
         } else {
+            // '' is one double quotation mark (see quotes.rs).
+            let n = if bytes[i..to].starts_with(b"''") {
+                2
+            } else {
+                n
+            };
             if !c.is_whitespace() {
                 toks.push(Tok {
                     s: i,
@@ -96,11 +102,11 @@ fn tokenize(text: &str, from: usize, to: usize) -> Vec<Tok> {
 }
 
 fn is_closing_quote(c: &str) -> bool {
-    matches!(c, "\"" | "”" | "'" | "’")
+    matches!(c, "\"" | "”" | "'" | "’" | "''")
 }
 
 fn is_opening_quote(c: &str) -> bool {
-    matches!(c, "\"" | "“" | "'" | "‘")
+    matches!(c, "\"" | "“" | "'" | "‘" | "''")
 }
 
 /// One sentence being read: its tokens and the article around it.

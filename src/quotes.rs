@@ -39,9 +39,16 @@ pub fn find_quotes(text: &str) -> Vec<Quote> {
     let mut prev: Option<char> = None;
     let mut line_start = 0;
     let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        let next = chars.peek().map(|&(_, n)| n);
-        let after = i + c.len_utf8();
+    while let Some((i, mut c)) = chars.next() {
+        let mut next = chars.peek().map(|&(_, n)| n);
+        let mut after = i + c.len_utf8();
+        if c == '\'' && next == Some('\'') {
+            // Two apostrophes are one double quotation mark (the New York Times'
+            // ''...'' style), paired like a straight '"'.
+            chars.next();
+            (c, after) = ('"', i + 2);
+            next = chars.peek().map(|&(_, n)| n);
+        }
         match c {
             '\n' => {
                 if let Some((o, s, k)) = open {
@@ -157,6 +164,12 @@ mod tests {
     fn unclosed_quote_ends_with_its_paragraph() {
         let t = "He said \"we are ready.\nNext paragraph.";
         assert_eq!(inner(t, &find_quotes(t)), ["we are ready."]);
+    }
+
+    #[test]
+    fn doubled_apostrophes_are_a_double_quote() {
+        let t = "''We will win,'' he said. ''It's 'late',''she said.";
+        assert_eq!(inner(t, &find_quotes(t)), ["We will win,", "It's 'late',"]);
     }
 
     #[test]
