@@ -316,6 +316,12 @@ impl<'r> Extractor<'r> {
         if kind == "adjective" && !has_copula {
             return None;
         }
+        if kind == "verb" && inside.is_none() && self.on("claim/passive") {
+            let passive = (cue_start, tj, ci, negated, has_copula, ti);
+            if let Some(f) = self.passive(sent, si, passive, quotes, resolver) {
+                return Some(f);
+            }
+        }
         if kind == "hedge" {
             if !self.on("claim/hedge") || inside.is_some() {
                 return None;
@@ -527,7 +533,12 @@ impl<'r> Extractor<'r> {
             after = rest;
         }
         let after_is_adjunct = self.is_adjunct(sent, after);
-        if content_before && after_is_adjunct && self.on("claim/postposed") {
+        // "Asked whether X, Sanders declined to answer": the clause before the source
+        // is a question put to it, not its content.
+        let after_question = out[sentence_first_claim..]
+            .iter()
+            .any(|f| f.rule == "claim/passive" && f.source.is_none());
+        if content_before && after_is_adjunct && !after_question && self.on("claim/postposed") {
             let a = src_tok.unwrap_or(cue_start);
             if let Some((content, quoted)) = self.content_before(sent, a, quotes) {
                 rule = if quoted {
@@ -567,16 +578,8 @@ impl<'r> Extractor<'r> {
         }
         let mut content = self.content_after(sent, after, quotes)?;
         if relative {
-            // "Barkley, who said he votes Democratic, said ...": the clause ends at
-            // its closing comma, outside any quotation.
-            let close = (after..sent.toks.len()).find(|&k| {
-                sent.t(k) == ","
-                    && sent.toks[k].s > content.0
-                    && quote_at(quotes, sent.toks[k].s).is_none()
-            });
-            if let Some(k) = close {
-                content.1 = content.1.min(sent.toks[k].s);
-            }
+            // "Barkley, who said he votes Democratic, said ...".
+            content.1 = clause_end(sent, after, content, quotes);
         }
         if quotes.iter().any(|q| q.start == content.0)
             && rule == "claim/preposed"
@@ -953,6 +956,78 @@ impl<'r> Extractor<'r> {
         Some(((s, e, sourced.sourcing), rest))
     }
 
+    /// "was told by aides that ...": the agent after "by" is the source. "was asked",
+    /// "is expected to", "Asked whether ...,", "when asked about": no agent is
+    /// written, so the claim has no source. `cue` is (first token, end token, cue
+    /// rule, negated, a copula in the cue group, the verb's token).
+    fn passive(
+        &self,
+        sent: &Sent,
+        si: usize,
+        cue: (usize, usize, usize, bool, bool, usize),
+        quotes: &[Quote],
+        resolver: &Resolver,
+    ) -> Option<Found> {
+        let (cue_start, mut tj, ci, negated, has_copula, _) = cue;
+        let rules = self.rules;
+        let form = sent.lower(cue.5);
+        let word_at = |k: usize| (k < sent.toks.len() && sent.is_word(k)).then(|| sent.lower(k));
+        let next = word_at(tj);
+        if form.ends_with("ing")
+            || (next.as_deref() == Some("as")
+                && word_at(tj + 1).is_some_and(|w| w.ends_with("ing")))
+        {
+            return None; // "is saying", "was quoted as saying": the subject speaks
+        }
+        // A bare participle opening a clause: "Asked whether", "when asked", ",
+        // asked about". Its next word is not a name or determiner ("Added the
+        // minister" is an inverted source); after a comma it opens the question
+        // ("Christie, the governor, repeated" is an apposition).
+        let next_word = next.as_deref().unwrap_or_default();
+        let bare = form.ends_with("ed")
+            && next.is_some()
+            && sent.t(tj).starts_with(char::is_lowercase)
+            && !rules.is("determiner", next_word)
+            && match cue_start.checked_sub(1) {
+                None => true,
+                Some(p) if !sent.is_word(p) => {
+                    sent.t(p) == "," && (rules.is("clause_word", next_word) || next_word == "about")
+                }
+                Some(p) => rules.is("question_frame", &sent.lower(p)),
+            };
+        if !has_copula && !bare {
+            return None;
+        }
+        let (source, sourced, after) = if next.as_deref() == Some("by") {
+            let (a, b) = self.np_after(sent, tj + 1)?;
+            let (s, e) = sent.span(a, b)?;
+            (Some((s, e)), resolver.source(rules, &sent.text[s..e]), b)
+        } else {
+            if next.as_deref() == Some("about") {
+                tj += 1; // "asked about": the particle is part of the cue
+            }
+            (None, unattributed(), tj)
+        };
+        let mut content = self.content_after(sent, after, quotes)?;
+        if bare {
+            // "Asked whether X, she said".
+            content.1 = clause_end(sent, after, content, quotes);
+        }
+        Some(self.found(
+            sent,
+            si,
+            source,
+            sourced,
+            (cue_start, tj),
+            ci,
+            Some(content),
+            None,
+            negated,
+            "claim/passive",
+            quotes,
+        ))
+    }
+
     /// Is what follows token `from` no more than an adjunct ("on Monday", "in a
     /// statement") so that the claim's content must lie before the cue?
     fn is_adjunct(&self, sent: &Sent, from: usize) -> bool {
@@ -964,6 +1039,14 @@ impl<'r> Extractor<'r> {
             return true;
         };
         let w = sent.lower(first);
+        let question = self.rules.is("question_frame", &w)
+            && rest[1..].iter().take(2).any(|&k| {
+                let v = sent.lower(k);
+                v.ends_with("ed") && self.is_cue_form(&v)
+            });
+        if question {
+            return true; // '"...," Christie said when asked whether ...'
+        }
         if !(self.rules.is("preposition", &w) || self.rules.is("time_word", &w)) || w == "that" {
             return false;
         }
@@ -1185,6 +1268,18 @@ impl<'r> Extractor<'r> {
             rule,
         }
     }
+}
+
+/// Where a clause's `content` (starting at token `from`) ends: at its closing comma
+/// outside any quotation, else where it ends now.
+fn clause_end(sent: &Sent, from: usize, content: (usize, usize), quotes: &[Quote]) -> usize {
+    (from..sent.toks.len())
+        .find(|&k| {
+            sent.t(k) == ","
+                && sent.toks[k].s > content.0
+                && quote_at(quotes, sent.toks[k].s).is_none()
+        })
+        .map_or(content.1, |k| content.1.min(sent.toks[k].s))
 }
 
 /// The end of a claim's content, to tell a postposed claim (content before the cue).

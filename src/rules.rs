@@ -27,6 +27,7 @@ pub const PATTERN_IDS: &[&str] = &[
     "claim/participle",
     "claim/adjective",
     "claim/noun",
+    "claim/passive",
 ];
 
 pub const STANCES: &[&str] = &[
@@ -212,6 +213,7 @@ pub const GRAMMAR_ROLES: &[&str] = &[
     "time_word",
     "via_marker",
     "not_adverb",
+    "question_frame",
 ];
 
 /// The bit of a grammar role in [`Rules::grammar`]; an unknown role has none, so
