@@ -175,6 +175,8 @@ enum Before {
     Coordinated,
     /// ", arguing that": a participle after a comma.
     Participle,
+    /// "went on to say", "was quick to deny": the cue's subject is the clause's.
+    Infinitive,
     /// Nothing usable (sentence start, or a comma with no subject after it).
     Nothing,
 }
@@ -433,11 +435,11 @@ impl<'r> Extractor<'r> {
                 sourced = resolver.source(rules, &sent.text[ns..ne]);
                 relative = true;
             }
-            Before::Coordinated | Before::Participle => {
-                rule = if matches!(before, Before::Coordinated) {
-                    "claim/coordinated"
-                } else {
-                    "claim/participle"
+            Before::Coordinated | Before::Participle | Before::Infinitive => {
+                rule = match before {
+                    Before::Coordinated => "claim/coordinated",
+                    Before::Participle => "claim/participle",
+                    _ => "claim/infinitive",
                 };
                 if !self.on(rule) {
                     return None;
@@ -508,8 +510,7 @@ impl<'r> Extractor<'r> {
         }
         let src_tok = source.and_then(|(s, _)| sent.find_tok_at(s));
         let postposed_possible = content_before;
-        if !rule.starts_with("claim/co") && !rule.starts_with("claim/participle") && !self.on(rule)
-        {
+        if matches!(rule, "claim/preposed" | "claim/adjective") && !self.on(rule) {
             return None;
         }
 
@@ -771,6 +772,7 @@ impl<'r> Extractor<'r> {
             return Before::Nothing;
         }
         match self.np_before(sent, end) {
+            Some((_, b)) if sent.lower(b - 1) == "to" => Before::Infinitive,
             Some((a, b)) => {
                 let after_comma = a > 0
                     && (sent.t(a - 1) == ","

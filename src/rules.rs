@@ -28,6 +28,7 @@ pub const PATTERN_IDS: &[&str] = &[
     "claim/adjective",
     "claim/noun",
     "claim/passive",
+    "claim/infinitive",
 ];
 
 pub const STANCES: &[&str] = &[
