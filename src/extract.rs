@@ -784,27 +784,42 @@ impl<'r> Extractor<'r> {
         }
     }
 
-    /// "NAME, APPOSITIVE, CUE": `comma` is the comma before the cue.
+    /// "NAME, APPOSITIVE, CUE": `comma` is the comma before the cue. The appositive
+    /// may hold commas of its own ("Purner, 67, a retired nurse in Allentown, Pa.,
+    /// said"): the nearest comma that opens an appositive and has a name before it.
     fn apposition(&self, sent: &Sent, comma: usize) -> Option<Before> {
-        let open = (0..comma).rev().take(12).find(|&k| sent.t(k) == ",")?;
-        let first = open + 1;
-        if first >= comma {
-            return None;
+        let opens = (comma.saturating_sub(25)..comma)
+            .rev()
+            .filter(|&k| sent.t(k) == ",");
+        for open in opens {
+            let first = open + 1;
+            let w = sent.t(first);
+            let lw = sent.lower(first);
+            let party = w.len() >= 3 && w.as_bytes()[1] == b'-' && w.starts_with(['D', 'R', 'I']);
+            let possessive = w.starts_with(char::is_uppercase)
+                && (lw.ends_with("'s")
+                    || lw.ends_with("s'")
+                    || lw.ends_with("’s")
+                    || lw.ends_with("s’"));
+            let appositive = party
+                || possessive
+                || self.rules.is("determiner", &lw)
+                || self.rules.is("title", &lw)
+                || matches!(&*lw, "who" | "which" | "whose")
+                || w.chars().all(|c| c.is_ascii_digit());
+            if !appositive {
+                continue;
+            }
+            let Some((a, b)) = self.np_before(sent, open) else {
+                continue;
+            };
+            if !(a..b).any(|k| sent.t(k).contains(char::is_alphabetic)) {
+                continue; // "67, a retired nurse": the age, not the name
+            }
+            let after_comma = a > 0 && (sent.t(a - 1) == "," || is_closing_quote(sent.t(a - 1)));
+            return Some(Before::Source(a, comma, after_comma));
         }
-        let w = sent.t(first);
-        let lw = sent.lower(first);
-        let party = w.len() >= 3 && w.as_bytes()[1] == b'-' && w.starts_with(['D', 'R', 'I']);
-        let appositive = party
-            || self.rules.is("determiner", &lw)
-            || self.rules.is("title", &lw)
-            || matches!(&*lw, "who" | "which" | "whose")
-            || w.chars().all(|c| c.is_ascii_digit());
-        if !appositive {
-            return None;
-        }
-        let (a, _) = self.np_before(sent, open)?;
-        let after_comma = a > 0 && (sent.t(a - 1) == "," || is_closing_quote(sent.t(a - 1)));
-        Some(Before::Source(a, comma, after_comma))
+        None
     }
 
     /// The noun phrase ending just before token `end`: walk back to a clause boundary.
