@@ -745,12 +745,19 @@ impl<'r> Extractor<'r> {
         let mut end = cue_start;
         if prev == "," {
             // ", however," and similar asides between subject and verb
-            if let Some(open) = (0..end - 1).rev().take(5).find(|&k| sent.t(k) == ",") {
-                let aside = (open + 1..end - 1).all(|k| {
+            // ", through a spokeswoman," / ", in a statement,": a short prepositional
+            // phrase.
+            if let Some(open) = (0..end - 1).rev().take(7).find(|&k| sent.t(k) == ",") {
+                let words = open + 1..end - 1;
+                let adverbs = words.clone().all(|k| {
                     sent.is_word(k)
                         && (rules.is("discourse_adverb", &sent.lower(k))
                             || rules.is("time_word", &sent.lower(k)))
                 });
+                let phrase = end - 1 - open <= 6
+                    && rules.is("preposition", &sent.lower(open + 1))
+                    && words.clone().all(|k| sent.is_word(k));
+                let aside = !words.is_empty() && (adverbs || phrase);
                 if aside && open > 0 {
                     end = open;
                 }
@@ -796,13 +803,18 @@ impl<'r> Extractor<'r> {
             let w = sent.t(first);
             let lw = sent.lower(first);
             let party = w.len() >= 3 && w.as_bytes()[1] == b'-' && w.starts_with(['D', 'R', 'I']);
+            // "Sanders’ campaign manager": the bare apostrophe is a token of its own.
             let possessive = w.starts_with(char::is_uppercase)
                 && (lw.ends_with("'s")
-                    || lw.ends_with("s'")
                     || lw.ends_with("’s")
-                    || lw.ends_with("s’"));
+                    || matches!(sent.t(first + 1), "'" | "’"));
+            // "One delegate not on the slate, Kelly Schmidt, told": the name itself.
+            let name = comma - first <= 4
+                && (first..comma)
+                    .all(|k| sent.is_word(k) && sent.t(k).starts_with(char::is_uppercase));
             let appositive = party
                 || possessive
+                || name
                 || self.rules.is("determiner", &lw)
                 || self.rules.is("title", &lw)
                 || matches!(&*lw, "who" | "which" | "whose")
