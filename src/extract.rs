@@ -175,8 +175,9 @@ enum Before {
     Coordinated,
     /// ", arguing that": a participle after a comma.
     Participle,
-    /// "went on to say", "was quick to deny": the cue's subject is the clause's.
-    Infinitive,
+    /// "went on to say", "was quick to deny", "by remembering", "in support of": a
+    /// cue governed by "to" or a preposition; its subject is the clause's.
+    Governed,
     /// Nothing usable (sentence start, or a comma with no subject after it).
     Nothing,
 }
@@ -435,11 +436,11 @@ impl<'r> Extractor<'r> {
                 sourced = resolver.source(rules, &sent.text[ns..ne]);
                 relative = true;
             }
-            Before::Coordinated | Before::Participle | Before::Infinitive => {
+            Before::Coordinated | Before::Participle | Before::Governed => {
                 rule = match before {
                     Before::Coordinated => "claim/coordinated",
                     Before::Participle => "claim/participle",
-                    _ => "claim/infinitive",
+                    _ => "claim/clause-subject",
                 };
                 if !self.on(rule) {
                     return None;
@@ -779,7 +780,11 @@ impl<'r> Extractor<'r> {
             return Before::Nothing;
         }
         match self.np_before(sent, end) {
-            Some((_, b)) if sent.lower(b - 1) == "to" => Before::Infinitive,
+            Some((_, b))
+                if sent.lower(b - 1) == "to" || rules.is("preposition", &sent.lower(b - 1)) =>
+            {
+                Before::Governed
+            }
             Some((a, b)) => {
                 let after_comma = a > 0
                     && (sent.t(a - 1) == ","

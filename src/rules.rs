@@ -28,7 +28,7 @@ pub const PATTERN_IDS: &[&str] = &[
     "claim/adjective",
     "claim/noun",
     "claim/passive",
-    "claim/infinitive",
+    "claim/clause-subject",
 ];
 
 pub const STANCES: &[&str] = &[
