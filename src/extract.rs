@@ -164,6 +164,7 @@ pub struct Extractor<'r> {
 }
 
 /// What the tokens before a cue say about its source.
+#[derive(Clone, Copy)]
 enum Before {
     /// A source noun phrase: token range, and whether a comma or closing quote stands
     /// just before it (content may precede it).
@@ -309,12 +310,20 @@ impl<'r> Extractor<'r> {
             }
         }
         let (mut cue_start, negated, has_copula) = self.extend_cue(sent, ti, kind);
+        // "the report", "a claim", "the reported plan": a noun reading.
+        let determined = |k: usize| rules.is("determiner", &sent.lower(k));
+        let participle_before = |k: usize| {
+            k > 0
+                && determined(k - 1)
+                && sent.lower(k).ends_with("ed")
+                && self.is_cue_form(&sent.lower(k))
+        };
         if kind == "verb"
             && ti > 0
-            && rules.is("determiner", &sent.lower(ti - 1))
             && cue_start == ti
+            && (determined(ti - 1) || participle_before(ti - 1))
         {
-            return None; // "the report", "a claim": a noun reading
+            return None;
         }
         if kind == "adjective" && !has_copula {
             return None;
@@ -375,15 +384,26 @@ impl<'r> Extractor<'r> {
         // Inside an earlier claim's content, only a second verb of the same subject or
         // a postposed frame around that claim ("X revealed Y, CNN has reported") counts.
         // A subject of its own after a clause boundary ("..., but most voters said",
-        // "; 46 percent said") starts a new claim rather than a nested one.
-        let boundary = |w: &str| {
-            matches!(
-                w,
-                ";" | "—" | "but" | "while" | "whereas" | "although" | "though" | "yet"
-            )
+        // "; 46 percent said", ", which I said") or a closing quotation mark starts a
+        // new claim rather than a nested one: PolNeAR gives each token one attribution.
+        let boundary = |w: &str| rules.is("clause_boundary", w);
+        // "stressed that although X persists, Y shows": that comma closes a clause
+        // opening the earlier content, not the content itself.
+        let opens_clause = |k: usize| {
+            let Some((c0, _)) = earlier[k].content else {
+                return false;
+            };
+            let mut t = sent.find_tok_at(c0).unwrap_or(0);
+            if sent.lower(t) == "that" {
+                t += 1;
+            }
+            t < sent.toks.len() && self.rules.is("clause_word", &sent.lower(t))
         };
-        let own_subject = match before {
-            Before::Source(a, _, _) if a > 0 => boundary(&sent.lower(a - 1)),
+        let own_subject = match (before, inside) {
+            (Before::Source(a, _, _), Some(k)) if a > 0 => {
+                let w = sent.lower(a - 1);
+                (boundary(&w) && !(w == "," && opens_clause(k))) || is_closing_quote(&w)
+            }
             _ => false,
         };
         let nested = inside.is_some()

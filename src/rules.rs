@@ -215,6 +215,7 @@ pub const GRAMMAR_ROLES: &[&str] = &[
     "via_marker",
     "not_adverb",
     "question_frame",
+    "clause_boundary",
 ];
 
 /// The bit of a grammar role in [`Rules::grammar`]; an unknown role has none, so
