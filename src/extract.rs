@@ -197,10 +197,12 @@ impl<'r> Extractor<'r> {
         let mut cands: Vec<(usize, usize, usize)> = Vec::new();
         for m in self.rules.cue_automaton.find_iter(text) {
             let (s, e) = (m.start(), m.end());
-            let before = text[..s].chars().next_back();
-            let after = text[e..].chars().next();
-            if before.is_some_and(char::is_alphanumeric) || after.is_some_and(char::is_alphanumeric)
-            {
+            // A word form must stand alone ("said", not "unsaid"); ":" need not.
+            let form = &text[s..e];
+            let word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+            let before = word(form.chars().next()) && word(text[..s].chars().next_back());
+            let after = word(form.chars().next_back()) && word(text[e..].chars().next());
+            if before || after {
                 continue;
             }
             cands.push((s, e, m.pattern().as_usize()));
@@ -310,8 +312,14 @@ impl<'r> Extractor<'r> {
             }
         }
         let (mut cue_start, negated, has_copula) = self.extend_cue(sent, ti, kind);
-        // "the report", "a claim", "the reported plan": a noun reading.
-        let determined = |k: usize| rules.is("determiner", &sent.lower(k));
+        // "the report", "a claim", "the reported plan": a noun reading. After a
+        // quantifier only a plural is a noun: "some reports", but "Some said",
+        // "many believe".
+        let determined = |k: usize| {
+            let w = sent.lower(k);
+            rules.is("determiner", &w)
+                && !(rules.is("quantifier", &w) && *sent.lower(ti) != format!("{}s", cue.lemma))
+        };
         let participle_before = |k: usize| {
             k > 0
                 && determined(k - 1)
@@ -333,6 +341,12 @@ impl<'r> Extractor<'r> {
             if let Some(f) = self.passive(sent, si, passive, quotes, resolver) {
                 return Some(f);
             }
+        }
+        if kind == "label" {
+            if !self.on("claim/label") || inside.is_some() {
+                return None;
+            }
+            return self.label(sent, si, (ti, tj), ci, quotes, resolver);
         }
         if kind == "hedge" {
             if !self.on("claim/hedge") || inside.is_some() {
@@ -1008,6 +1022,60 @@ impl<'r> Extractor<'r> {
             end
         };
         Some(((s, e, sourced.sourcing), rest))
+    }
+
+    /// "TAPPER: And obviously ...", "John McCain: Populist Anger Appeals to ...": a
+    /// speaker's name opening a line, then a colon and what they say. `cue` is the
+    /// colon's token range.
+    fn label(
+        &self,
+        sent: &Sent,
+        si: usize,
+        cue: (usize, usize),
+        ci: usize,
+        quotes: &[Quote],
+        resolver: &Resolver,
+    ) -> Option<Found> {
+        let rules = self.rules;
+        let (ti, tj) = cue;
+        let start = sent.bounds.start;
+        let line_start = sent.text[..start].trim_end_matches([' ', '\t']);
+        if !(line_start.is_empty() || line_start.ends_with('\n')) || ti == 0 || ti > 6 {
+            return None;
+        }
+        let name = sent.is_word(0)
+            && (0..ti).all(|k| {
+                let t = sent.t(k);
+                if sent.is_word(k) {
+                    t.starts_with(char::is_uppercase) || rules.is("title", &sent.lower(k))
+                } else {
+                    matches!(t, "." | "(" | ")" | "-" | "'" | "’")
+                }
+            });
+        let (a, b) = sent.span(0, ti)?;
+        let label = &sent.text[a..b];
+        let not_speaker = |w: &str| rules.is("not_speaker", &w.replace('’', "'"));
+        if !name || not_speaker(label) || not_speaker(&sent.lower(0)) {
+            return None;
+        }
+        let words_after = (tj..sent.toks.len()).filter(|&k| sent.is_word(k)).count();
+        if words_after < 2 {
+            return None;
+        }
+        let content = self.content_after(sent, tj, quotes)?;
+        Some(self.found(
+            sent,
+            si,
+            Some((a, b)),
+            resolver.source(rules, label),
+            (ti, tj),
+            ci,
+            Some(content),
+            None,
+            false,
+            "claim/label",
+            quotes,
+        ))
     }
 
     /// "was told by aides that ...": the agent after "by" is the source. "was asked",

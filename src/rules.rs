@@ -29,12 +29,13 @@ pub const PATTERN_IDS: &[&str] = &[
     "claim/noun",
     "claim/passive",
     "claim/clause-subject",
+    "claim/label",
 ];
 
 pub const STANCES: &[&str] = &[
     "assert", "support", "oppose", "propose", "concern", "confirm",
 ];
-const CUE_KINDS: &[&str] = &["verb", "adjective", "preposition", "hedge", "noun"];
+const CUE_KINDS: &[&str] = &["verb", "adjective", "preposition", "hedge", "noun", "label"];
 const LEXICON_CLASSES: &[&str] = &[
     "media_report",
     "anonymous",
@@ -216,6 +217,8 @@ pub const GRAMMAR_ROLES: &[&str] = &[
     "not_adverb",
     "question_frame",
     "clause_boundary",
+    "quantifier",
+    "not_speaker",
 ];
 
 /// The bit of a grammar role in [`Rules::grammar`]; an unknown role has none, so

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use whosaid::rules::{Rules, RulesSource};
 
-/// "0.1.0 (rules 2026.11.2)", for `--version`.
+/// "0.1.0 (rules 2026.11.3)", for `--version`.
 pub fn version_line() -> String {
     match Rules::embedded_version() {
         Ok(v) => format!("{} (rules {v})", env!("CARGO_PKG_VERSION")),
