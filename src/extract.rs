@@ -9,7 +9,7 @@
 use std::borrow::Cow;
 
 use crate::model::SentenceBounds;
-use crate::quotes::{find_quotes, quote_at, Quote};
+use crate::quotes::{self, find_quotes, quote_at, Quote};
 use crate::rules::{CueRule, Rules};
 use crate::sourcing::{Resolver, Sourced};
 
@@ -264,7 +264,11 @@ impl<'r> Extractor<'r> {
                 ) {
                     if let Some((a, b)) = f.content.filter(|_| f.cue.0 >= b_end_of(&f)) {
                         // A postposed frame takes in the claims of its content.
-                        out.retain(|o| o.sentence_index != si || !(a <= o.cue.0 && o.cue.0 < b));
+                        // Only this sentence's claims can lie in it: keep the rest
+                        // untouched, or a long article would be rescanned per claim.
+                        let mut tail = out.split_off(start_of_sentence);
+                        tail.retain(|o| !(a <= o.cue.0 && o.cue.0 < b));
+                        out.append(&mut tail);
                     }
                     resolver.remember(&f.sourced);
                     out.push(f);
@@ -617,7 +621,7 @@ impl<'r> Extractor<'r> {
             // "Barkley, who said he votes Democratic, said ...".
             content.1 = clause_end(sent, after, content, quotes);
         }
-        if quotes.iter().any(|q| q.start == content.0)
+        if quotes::starting_at(quotes, content.0).is_some()
             && rule == "claim/preposed"
             && self.on("claim/quote-preposed")
         {
@@ -1154,8 +1158,10 @@ impl<'r> Extractor<'r> {
     /// statement") so that the claim's content must lie before the cue?
     fn is_adjunct(&self, sent: &Sent, from: usize) -> bool {
         let end = sent.content_end();
+        // An adjunct is at most 12 tokens: look no further.
         let rest: Vec<usize> = (from..sent.toks.len())
             .filter(|&k| sent.toks[k].s < end)
+            .take(13)
             .collect();
         let Some(&first) = rest.first() else {
             return true;
@@ -1194,7 +1200,7 @@ impl<'r> Extractor<'r> {
         }
         // A quotation ending here: its text, however many sentences it runs over.
         if is_closing_quote(sent.t(k - 1)) {
-            if let Some(q) = quotes.iter().find(|q| q.close == sent.toks[k - 1].e) {
+            if let Some(q) = quotes::closing_at(quotes, sent.toks[k - 1].e) {
                 let end = trim_end_punct(sent.text, q.start, q.end);
                 return Some(((q.start, end), true));
             }
@@ -1238,7 +1244,7 @@ impl<'r> Extractor<'r> {
         }
         let s = sent.toks[k].s;
         if is_opening_quote(sent.t(k)) {
-            if let Some(q) = quotes.iter().find(|q| q.open == s) {
+            if let Some(q) = quotes::opening_at(quotes, s) {
                 // The whole quotation only when it is all the content left.
                 let rest = sent.text[q.close.min(sent.bounds.end)..sent.bounds.end].trim();
                 if q.close >= sent.bounds.end || rest.chars().all(|c| !c.is_alphanumeric()) {
@@ -1264,7 +1270,7 @@ impl<'r> Extractor<'r> {
             k += 1;
         }
         if k + 1 < sent.toks.len() && sent.t(k) == "," && is_opening_quote(sent.t(k + 1)) {
-            if let Some(q) = quotes.iter().find(|q| q.open == sent.toks[k + 1].s) {
+            if let Some(q) = quotes::opening_at(quotes, sent.toks[k + 1].s) {
                 return (content.0, trim_end_punct(sent.text, q.start, q.end));
             }
         }
@@ -1373,8 +1379,8 @@ impl<'r> Extractor<'r> {
     ) -> Found {
         let cue = (sent.toks[cue_toks.0].s, sent.toks[cue_toks.1 - 1].e);
         let quote = match content {
-            Some((a, b)) if quotes.iter().any(|q| q.start == a && q.end >= b) => "direct",
-            Some((a, b)) if quotes.iter().any(|q| q.start < b && a < q.end) => "mixed",
+            Some((a, b)) if quotes::starting_at(quotes, a).is_some_and(|q| q.end >= b) => "direct",
+            Some((a, b)) if quotes::overlaps(quotes, a, b) => "mixed",
             _ => "indirect",
         };
         Found {

@@ -132,6 +132,33 @@ pub fn find_quotes(text: &str) -> Vec<Quote> {
     kept
 }
 
+// The quotations are in order and never overlap, so each of their offsets rises
+// with the index: the lookups below are binary searches.
+
+/// The quotation whose opening mark is at byte `pos`.
+pub fn opening_at(quotes: &[Quote], pos: usize) -> Option<&Quote> {
+    let k = quotes.partition_point(|q| q.open < pos);
+    quotes.get(k).filter(|q| q.open == pos)
+}
+
+/// The quotation whose closing mark ends at byte `pos`.
+pub fn closing_at(quotes: &[Quote], pos: usize) -> Option<&Quote> {
+    let k = quotes.partition_point(|q| q.close < pos);
+    quotes.get(k).filter(|q| q.close == pos)
+}
+
+/// The quotation whose inner text starts at byte `pos`.
+pub fn starting_at(quotes: &[Quote], pos: usize) -> Option<&Quote> {
+    let k = quotes.partition_point(|q| q.start < pos);
+    quotes.get(k).filter(|q| q.start == pos)
+}
+
+/// Does any quotation's inner text overlap bytes `a..b`?
+pub fn overlaps(quotes: &[Quote], a: usize, b: usize) -> bool {
+    let k = quotes.partition_point(|q| q.end <= a);
+    quotes.get(k).is_some_and(|q| q.start < b)
+}
+
 /// The quotation whose inner text holds byte `pos`, if any.
 pub fn quote_at(quotes: &[Quote], pos: usize) -> Option<&Quote> {
     let k = quotes.partition_point(|q| q.start <= pos);
@@ -170,6 +197,20 @@ mod tests {
     fn doubled_apostrophes_are_a_double_quote() {
         let t = "''We will win,'' he said. ''It's 'late',''she said.";
         assert_eq!(inner(t, &find_quotes(t)), ["We will win,", "It's 'late',"]);
+    }
+
+    #[test]
+    fn lookups_find_each_offset() {
+        let t = "“A,” he said. “B” and “C.”";
+        let qs = find_quotes(t);
+        for q in &qs {
+            assert_eq!(opening_at(&qs, q.open), Some(q));
+            assert_eq!(closing_at(&qs, q.close), Some(q));
+            assert_eq!(starting_at(&qs, q.start), Some(q));
+            assert!(overlaps(&qs, q.start, q.start + 1));
+        }
+        assert_eq!(opening_at(&qs, 1), None);
+        assert!(!overlaps(&qs, qs[0].close, qs[1].open));
     }
 
     #[test]
