@@ -437,14 +437,52 @@ fn first_word(s: &str) -> &str {
     s.split(char::is_whitespace).next().unwrap_or("")
 }
 
+/// No sentence is longer than this: a longer run (a table, a list, a text with no
+/// terminator) is cut at its last space before the limit, so the extractor's work
+/// per sentence stays bounded whatever the input.
+pub const MAX_SENTENCE_BYTES: usize = 4096;
+
 fn push_trimmed(text: &str, from: usize, to: usize, out: &mut Vec<SentenceBounds>) {
     let piece = &text[from..to];
     let lead = piece.len() - piece.trim_start().len();
     let trimmed = piece.trim();
-    if !trimmed.is_empty() {
-        out.push(SentenceBounds {
-            start: from + lead,
-            end: from + lead + trimmed.len(),
-        });
+    if trimmed.is_empty() {
+        return;
+    }
+    let start = from + lead;
+    let end = start + trimmed.len();
+    if trimmed.len() <= MAX_SENTENCE_BYTES {
+        out.push(SentenceBounds { start, end });
+        return;
+    }
+    let mut limit = start + MAX_SENTENCE_BYTES;
+    while !text.is_char_boundary(limit) {
+        limit -= 1;
+    }
+    let cut = text[start..limit]
+        .rfind(char::is_whitespace)
+        .map(|i| start + i)
+        .filter(|&c| c > start)
+        .unwrap_or(limit);
+    push_trimmed(text, start, cut, out);
+    push_trimmed(text, cut, end, out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overlong_runs_are_cut_at_a_space() {
+        let seg = Segmenter::new(&SegmentLists::default());
+        let text = "word ".repeat(3 * MAX_SENTENCE_BYTES / 5);
+        let got = seg.split(&text);
+        assert!(got.len() > 1);
+        assert!(got.iter().all(|b| b.end - b.start <= MAX_SENTENCE_BYTES));
+        assert!(got.iter().all(|b| text[b.start..b.end].ends_with("word")));
+        let one_token = "é".repeat(MAX_SENTENCE_BYTES);
+        let got = seg.split(&one_token);
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[1].start, got[0].end);
     }
 }
