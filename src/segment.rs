@@ -444,28 +444,29 @@ pub const MAX_SENTENCE_BYTES: usize = 4096;
 
 fn push_trimmed(text: &str, from: usize, to: usize, out: &mut Vec<SentenceBounds>) {
     let piece = &text[from..to];
-    let lead = piece.len() - piece.trim_start().len();
-    let trimmed = piece.trim();
-    if trimmed.is_empty() {
-        return;
+    let mut start = from + (piece.len() - piece.trim_start().len());
+    let end = from + piece.trim_end().len();
+    while start < end {
+        if end - start <= MAX_SENTENCE_BYTES {
+            out.push(SentenceBounds { start, end });
+            return;
+        }
+        let mut limit = start + MAX_SENTENCE_BYTES;
+        while !text.is_char_boundary(limit) {
+            limit -= 1;
+        }
+        let cut = text[start..limit]
+            .rfind(char::is_whitespace)
+            .map(|i| start + i)
+            .filter(|&c| c > start)
+            .unwrap_or(limit);
+        let head = text[start..cut].trim_end();
+        out.push(SentenceBounds {
+            start,
+            end: start + head.len(),
+        });
+        start = cut + (text[cut..end].len() - text[cut..end].trim_start().len());
     }
-    let start = from + lead;
-    let end = start + trimmed.len();
-    if trimmed.len() <= MAX_SENTENCE_BYTES {
-        out.push(SentenceBounds { start, end });
-        return;
-    }
-    let mut limit = start + MAX_SENTENCE_BYTES;
-    while !text.is_char_boundary(limit) {
-        limit -= 1;
-    }
-    let cut = text[start..limit]
-        .rfind(char::is_whitespace)
-        .map(|i| start + i)
-        .filter(|&c| c > start)
-        .unwrap_or(limit);
-    push_trimmed(text, start, cut, out);
-    push_trimmed(text, cut, end, out);
 }
 
 #[cfg(test)]
