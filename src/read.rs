@@ -4,10 +4,11 @@
 //! names the file, the line and what was wrong. Nothing is skipped silently; the
 //! only things not turned into records are blank JSONL lines (they hold no record).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use crate::model::{Article, Record, RecordError};
 
@@ -353,9 +354,63 @@ impl Iterator for JsonlRecords {
     }
 }
 
+/// The line breaks a reader has passed and not yet been asked about: the csv
+/// crate's own line numbers go wrong after CRLF and blank lines, so records are
+/// named by lines counted here. Only breaks still ahead of the parser are kept.
+#[derive(Default)]
+struct LineBreaks {
+    /// Byte offset of each '\n' not yet passed, and whether a '\r' precedes it.
+    ahead: VecDeque<(u64, bool)>,
+    passed: usize,
+    read: u64,
+    last_cr: bool,
+}
+
+impl LineBreaks {
+    /// The 1-based line of the record starting at byte `pos`; line ends the parser
+    /// skipped before it (blank lines) do not count as its start.
+    fn line_of(&mut self, mut pos: u64) -> usize {
+        loop {
+            match self.ahead.front() {
+                Some(&(at, _)) if at < pos => {}
+                Some(&(at, _)) if at == pos => pos += 1,
+                Some(&(at, cr)) if at == pos + 1 && cr => pos += 2,
+                _ => return self.passed + 1,
+            }
+            self.ahead.pop_front();
+            self.passed += 1;
+        }
+    }
+}
+
+struct CountLines<R> {
+    inner: R,
+    breaks: Arc<Mutex<LineBreaks>>,
+}
+
+impl<R: Read> Read for CountLines<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut b = self.breaks.lock().expect("only this reader's parser locks it");
+        for (i, &c) in buf[..n].iter().enumerate() {
+            if c == b'\n' {
+                let cr = if i == 0 { b.last_cr } else { buf[i - 1] == b'\r' };
+                let at = b.read + i as u64;
+                b.ahead.push_back((at, cr));
+            }
+        }
+        if n > 0 {
+            b.read += n as u64;
+            b.last_cr = buf[n - 1] == b'\r';
+        }
+        Ok(n)
+    }
+}
+
 /// Reads a CSV with a header row, one record a row (quoted newlines allowed).
 struct CsvRecords {
-    reader: csv::Reader<Box<dyn Read + Send>>,
+    reader: csv::Reader<CountLines<Box<dyn Read + Send>>>,
+    breaks: Arc<Mutex<LineBreaks>>,
     name: String,
     header: Vec<String>,
     done: bool,
@@ -370,8 +425,11 @@ impl Iterator for CsvRecords {
             return None;
         }
         let mut row = csv::ByteRecord::new();
-        let line = self.reader.position().line();
-        let place = format!("{}:{}", self.name, line);
+        let line_of = |pos: u64| {
+            let mut b = self.breaks.lock().expect("not poisoned: no panics while held");
+            b.line_of(pos)
+        };
+        let place = format!("{}:{}", self.name, line_of(self.reader.position().byte()));
         let fail = |why: String, place: &str| {
             Record::Err(RecordError {
                 id: place.to_string(),
@@ -393,8 +451,8 @@ impl Iterator for CsvRecords {
                 ))
             }
             Ok(true) => {
-                let line = row.position().map_or(line, |p| p.line());
-                let place = format!("{}:{}", self.name, line);
+                let start = row.position().map_or(0, |p| p.byte());
+                let place = format!("{}:{}", self.name, line_of(start));
                 if row.len() != self.header.len() {
                     return Some(fail(
                         format!(
@@ -460,8 +518,15 @@ fn jsonl_records(reader: Box<dyn BufRead + Send>, name: String, opts: &ReadOptio
 
 fn csv_records(path: &Path, opts: &ReadOptions) -> Records {
     let name = path.display().to_string();
+    let breaks = Arc::new(Mutex::new(LineBreaks::default()));
     let mut reader = match open(path) {
-        Ok(r) => csv::ReaderBuilder::new().flexible(true).from_reader(r),
+        Ok(inner) => {
+            let counted = CountLines {
+                inner,
+                breaks: Arc::clone(&breaks),
+            };
+            csv::ReaderBuilder::new().flexible(true).from_reader(counted)
+        }
         Err(e) => {
             return Box::new(std::iter::once(file_error(
                 &name,
@@ -498,6 +563,7 @@ fn csv_records(path: &Path, opts: &ReadOptions) -> Records {
     }
     Box::new(CsvRecords {
         reader,
+        breaks,
         name,
         header,
         done: false,
