@@ -615,7 +615,24 @@ impl Rules {
             // from its DFA to the much slower PikeVM on any non-ASCII text (curly
             // quotes are everywhere in news); a keyword next to a non-ASCII letter
             // is the only difference and does not occur in English keywords.
-            issue_patterns.push(format!(r"(?i)(?-u:\b)(?:{})(?-u:\b)", alts.join("|")));
+            let pattern = format!(r"(?i)(?-u:\b)(?:{})(?-u:\b)", alts.join("|"));
+            // The issue's keywords together, so a too-large issue is named by its id.
+            regex::RegexBuilder::new(&pattern)
+                .size_limit(REGEX_SIZE_LIMIT * 4)
+                .build()
+                .map_err(|e| {
+                    l.err(
+                        f,
+                        s,
+                        r.id.span().start,
+                        format!(
+                            "the keywords of {:?} are too large to compile together: {}",
+                            r.id.get_ref(),
+                            first_line(&e.to_string())
+                        ),
+                    )
+                })?;
+            issue_patterns.push(pattern);
         }
         let issue_set = RegexSetBuilder::new(&issue_patterns)
             .size_limit(REGEX_SIZE_LIMIT * 8)
