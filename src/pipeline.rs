@@ -148,12 +148,13 @@ const BATCH_RECORDS: usize = 1024;
 const BATCH_BYTES: usize = 8 << 20;
 
 /// Process every record and hand the results to `sink` in input order. `progress`
-/// is called after each batch with the counts so far.
+/// is called after each batch with the counts so far; an error from it (an
+/// interrupt, say) stops the run there.
 pub fn run<I, S>(
     rules: &Rules,
     records: I,
     sink: &mut S,
-    mut progress: impl FnMut(&Counts),
+    mut progress: impl FnMut(&Counts) -> io::Result<()>,
 ) -> io::Result<Counts>
 where
     I: Iterator<Item = Record>,
@@ -186,7 +187,7 @@ where
             sink.article(r)?;
             counts.add(r, *n);
         }
-        progress(&counts);
+        progress(&counts)?;
     }
     Ok(counts)
 }

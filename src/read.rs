@@ -391,10 +391,17 @@ struct CountLines<R> {
 impl<R: Read> Read for CountLines<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        let mut b = self.breaks.lock().expect("only this reader's parser locks it");
+        let mut b = self
+            .breaks
+            .lock()
+            .expect("only this reader's parser locks it");
         for (i, &c) in buf[..n].iter().enumerate() {
             if c == b'\n' {
-                let cr = if i == 0 { b.last_cr } else { buf[i - 1] == b'\r' };
+                let cr = if i == 0 {
+                    b.last_cr
+                } else {
+                    buf[i - 1] == b'\r'
+                };
                 let at = b.read + i as u64;
                 b.ahead.push_back((at, cr));
             }
@@ -426,7 +433,10 @@ impl Iterator for CsvRecords {
         }
         let mut row = csv::ByteRecord::new();
         let line_of = |pos: u64| {
-            let mut b = self.breaks.lock().expect("not poisoned: no panics while held");
+            let mut b = self
+                .breaks
+                .lock()
+                .expect("not poisoned: no panics while held");
             b.line_of(pos)
         };
         let place = format!("{}:{}", self.name, line_of(self.reader.position().byte()));
@@ -525,7 +535,9 @@ fn csv_records(path: &Path, opts: &ReadOptions) -> Records {
                 inner,
                 breaks: Arc::clone(&breaks),
             };
-            csv::ReaderBuilder::new().flexible(true).from_reader(counted)
+            csv::ReaderBuilder::new()
+                .flexible(true)
+                .from_reader(counted)
         }
         Err(e) => {
             return Box::new(std::iter::once(file_error(

@@ -241,10 +241,14 @@ impl Outputs {
         f.write_all(b"\n")?;
         f.flush()?;
         drop(f);
-        // Without run.json the folder never claims to be complete.
-        match std::fs::remove_file(self.dir.join("run.json")) {
-            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
-            _ => {}
+        // Without run.json the folder never claims to be complete. The old data
+        // files go before the new ones come, so a kill between two renames leaves
+        // an incomplete folder, never old and new files side by side.
+        for name in std::iter::once(&"run.json").chain(DATA_FILES) {
+            match std::fs::remove_file(self.dir.join(name)) {
+                Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+                _ => {}
+            }
         }
         for name in DATA_FILES.iter().chain(std::iter::once(&"run.json")) {
             std::fs::rename(t.join(name), self.dir.join(name))?;

@@ -3,6 +3,8 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Context;
@@ -92,8 +94,21 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     });
     let inputs: Vec<String> = plan.sources.iter().map(|s| s.display()).collect();
     let records = read_records(plan.sources, &opts);
-    let counts: Counts = pool.install(|| {
+    // Ctrl-C stops the run after the batch in hand: the temporary folder is then
+    // removed and the previous output, if any, is left as it was.
+    let interrupted = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&interrupted);
+    // Without a handler (one already set, in a library user's process) Ctrl-C still
+    // kills the run, which never leaves a partial file under a final name.
+    let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
+    let result = pool.install(|| {
         pipeline::run(&rules, records, &mut outputs, |c| {
+            if interrupted.load(Ordering::SeqCst) {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::Interrupted,
+                    "interrupted",
+                ));
+            }
             if let Some(bar) = &bar {
                 let secs = started.elapsed().as_secs_f64().max(1e-9);
                 bar.set_message(format!(
@@ -105,11 +120,27 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
                     c.bytes as f64 / 1e6 / secs
                 ));
             }
+            Ok(())
         })
-    })?;
+    });
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
+    let counts: Counts = match result {
+        Ok(counts) => counts,
+        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {
+            drop(outputs);
+            eprintln!(
+                "whosaid: interrupted: {} was left as it was",
+                args.output.display()
+            );
+            return Ok(ExitCode::from(130));
+        }
+        Err(e) => {
+            return Err(e)
+                .with_context(|| format!("{}: cannot write output", args.output.display()))
+        }
+    };
     let seconds = started.elapsed().as_secs_f64();
     let run_json = serde_json::json!({
         "whosaid_version": env!("CARGO_PKG_VERSION"),
