@@ -7,6 +7,7 @@ use proptest::prelude::*;
 use whosaid::model::Article;
 use whosaid::pipeline::process;
 use whosaid::rules::Rules;
+use whosaid::segment::MAX_SENTENCE_BYTES;
 
 fn rules() -> &'static Rules {
     static RULES: std::sync::OnceLock<Rules> = std::sync::OnceLock::new();
@@ -42,6 +43,17 @@ fn newsy() -> impl Strategy<Value = String> {
     prop::collection::vec(piece, 0..60).prop_map(|v| v.join(" "))
 }
 
+/// Runs longer than a sentence may be, with no terminator: words (some of them
+/// multi-byte), cue words, and now and then a word too long to cut at a space.
+fn long_run() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        8 => "[a-zé]{1,10}",
+        1 => Just("said".to_string()),
+        1 => (300usize..900).prop_map(|n| "é".repeat(n / 2)),
+    ];
+    prop::collection::vec(piece, 100..700).prop_map(|v| v.join(" "))
+}
+
 fn check_sentences(text: &str) {
     let bounds = rules().segmenter.split(text);
     let mut last = 0;
@@ -51,6 +63,7 @@ fn check_sentences(text: &str) {
             "{bounds:?}"
         );
         assert!(text.is_char_boundary(b.start) && text.is_char_boundary(b.end));
+        assert!(b.end - b.start <= MAX_SENTENCE_BYTES, "{b:?} is too long");
         let s = &text[b.start..b.end];
         assert_eq!(s, s.trim(), "sentences are trimmed");
         last = b.end;
@@ -119,5 +132,17 @@ proptest! {
     #[test]
     fn claim_spans_round_trip_on_arbitrary_unicode(text in "\\PC*") {
         check_pipeline(&text);
+    }
+}
+
+proptest! {
+    // Each case is some 5,000 to 60,000 bytes: a tenth of the count does as much.
+    #![proptest_config(ProptestConfig::with_cases(
+        std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse::<u32>().ok()).unwrap_or(2000) / 10
+    ))]
+
+    #[test]
+    fn sentences_cover_long_runs(text in long_run()) {
+        check_sentences(&text);
     }
 }
