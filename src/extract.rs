@@ -648,12 +648,28 @@ impl<'r> Extractor<'r> {
     /// Kellogg arrived in Kyiv. He said ..."); remember it when a lexicon or a proper
     /// name says what it is.
     fn remember_subject(&self, text: &str, b: &SentenceBounds, resolver: &mut Resolver) {
-        let sent = Sent {
+        // The subject opens the sentence: a prefix's tokens do, unless the noun
+        // phrase (or the first six tokens, where an opening phrase may end) runs to
+        // the prefix's end, when the whole sentence is read.
+        let mut cut = b.end.min(b.start + 160);
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let mut sent = Sent {
             text,
-            toks: tokenize(text, b.start, b.end),
+            toks: tokenize(text, b.start, cut),
             bounds: *b,
         };
-        if let Some((a, e)) = self.initial_np(&sent).and_then(|(a, e)| sent.span(a, e)) {
+        let np = self.initial_np(&sent);
+        let np = if cut < b.end
+            && (sent.toks.len() < 7 || np.is_some_and(|(_, e)| e == sent.toks.len()))
+        {
+            sent.toks = tokenize(text, b.start, b.end);
+            self.initial_np(&sent)
+        } else {
+            np
+        };
+        if let Some((a, e)) = np.and_then(|(a, e)| sent.span(a, e)) {
             let s = crate::sourcing::classify(self.rules, &text[a..e]);
             if !s.rule.starts_with("sourcing/builtin/unnamed") {
                 resolver.remember(&s);
