@@ -223,7 +223,7 @@ pub const GRAMMAR_ROLES: &[&str] = &[
 
 /// The bit of a grammar role in [`Rules::grammar`]; an unknown role has none, so
 /// no word has it.
-fn role_bit(role: &str) -> u32 {
+pub fn role_bit(role: &str) -> u32 {
     GRAMMAR_ROLES
         .iter()
         .position(|r| *r == role)
@@ -697,7 +697,12 @@ impl Rules {
 
     /// Is `word` (any case) in the grammar list of `role`?
     pub fn is(&self, role: &str, word: &str) -> bool {
-        let bit = role_bit(role);
+        self.roles(word) & role_bit(role) != 0
+    }
+
+    /// The grammar roles of `word` (any case) as bits (see [`role_bit`]), for a
+    /// caller that tests several roles of one word.
+    pub fn roles(&self, word: &str) -> u32 {
         let roles = if !word.bytes().any(|b| b.is_ascii_uppercase()) {
             self.grammar.get(word)
         } else if word.is_ascii() && word.len() <= 32 {
@@ -711,7 +716,7 @@ impl Rules {
         } else {
             self.grammar.get(&word.to_lowercase())
         };
-        roles.is_some_and(|r| r & bit != 0)
+        roles.copied().unwrap_or(0)
     }
 
     /// Every rule with its examples, in file order, for `rules check` and the tests.

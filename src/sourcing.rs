@@ -2,7 +2,7 @@
 //! organisation, unnamed official, anonymous, media report, document, pronoun),
 //! which actor it names, and which earlier source a pronoun points back to.
 
-use crate::rules::Rules;
+use crate::rules::{role_bit, Rules};
 
 /// The sourcing of one source span.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,7 +68,8 @@ fn is_possessive(w: &str) -> bool {
 
 /// Classify a source span's text (not a pronoun).
 pub fn classify(rules: &Rules, text: &str) -> Sourced {
-    let lower_head_end = head_end(rules, text);
+    let toks = words(text);
+    let lower_head_end = head_end(rules, text, &toks);
     // Lexicon terms anywhere in the span, by class.
     let mut best: Option<(usize, &'static str, String)> = None; // (priority, class, rule)
     let mut covered: Vec<(usize, usize)> = Vec::new();
@@ -110,16 +111,16 @@ pub fn classify(rules: &Rules, text: &str) -> Sourced {
     // Runs of capitalised words that no lexicon knows: proper names.
     let mut name: Option<(usize, usize)> = None;
     let mut run: Option<(usize, usize)> = None;
-    let toks = words(text);
+    let not_a_name = role_bit("title") | role_bit("demonym") | role_bit("determiner");
+    let preposition = role_bit("preposition");
     for (i, &(s, e)) in toks.iter().enumerate() {
         let w = &text[s..e];
         let capital = w.starts_with(char::is_uppercase);
+        let roles = if capital { rules.roles(w) } else { 0 };
         let known = covered.iter().any(|&(cs, ce)| s < ce && cs < e)
-            || rules.is("title", w)
-            || rules.is("demonym", w)
-            || rules.is("determiner", w)
+            || roles & not_a_name != 0
             || is_possessive(w)
-            || (i == 0 && rules.is("preposition", w));
+            || (i == 0 && roles & preposition != 0);
         if capital && !known && s < lower_head_end {
             run = Some(run.map_or((s, e), |(rs, _)| (rs, e)));
         } else if let Some(r) = run.take() {
@@ -170,8 +171,8 @@ pub fn classify(rules: &Rules, text: &str) -> Sourced {
 
 /// End of the span's head: the words before the first preposition or comma ("a
 /// source | close to the Ukrainian government"). Aliases count only in the head.
-fn head_end(rules: &Rules, text: &str) -> usize {
-    for (i, (s, e)) in words(text).into_iter().enumerate() {
+fn head_end(rules: &Rules, text: &str, toks: &[(usize, usize)]) -> usize {
+    for (i, &(s, e)) in toks.iter().enumerate() {
         if i > 0 && rules.is("preposition", &text[s..e]) {
             return s;
         }
