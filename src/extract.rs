@@ -114,6 +114,10 @@ struct Sent<'a> {
     text: &'a str,
     toks: Vec<Tok>,
     bounds: SentenceBounds,
+    /// Its index in the article.
+    index: usize,
+    /// The article's quotations.
+    quotes: &'a [Quote],
 }
 
 impl<'a> Sent<'a> {
@@ -234,6 +238,8 @@ impl<'r> Extractor<'r> {
                 text,
                 toks: tokenize(text, b.start, b.end),
                 bounds: *b,
+                index: si,
+                quotes: &quotes,
             };
             let start_of_sentence = out.len();
             for &(cs, ce, pattern) in &cands[first..c] {
@@ -253,11 +259,9 @@ impl<'r> Extractor<'r> {
                 }
                 if let Some(f) = self.read_cue(
                     &sent,
-                    si,
                     cs,
                     ce,
                     ci,
-                    &quotes,
                     &mut out,
                     start_of_sentence,
                     &mut resolver,
@@ -282,11 +286,9 @@ impl<'r> Extractor<'r> {
     fn read_cue(
         &self,
         sent: &Sent,
-        si: usize,
         cs: usize,
         ce: usize,
         ci: usize,
-        quotes: &[Quote],
         out: &mut [Found],
         sentence_first_claim: usize,
         resolver: &mut Resolver,
@@ -342,7 +344,7 @@ impl<'r> Extractor<'r> {
         }
         if kind == "verb" && inside.is_none() && self.on("claim/passive") {
             let passive = (cue_start, tj, ci, negated, has_copula, ti);
-            if let Some(f) = self.passive(sent, si, passive, quotes, resolver) {
+            if let Some(f) = self.passive(sent, passive, resolver) {
                 return Some(f);
             }
         }
@@ -350,7 +352,7 @@ impl<'r> Extractor<'r> {
             if !self.on("claim/label") || inside.is_some() {
                 return None;
             }
-            return self.label(sent, si, (ti, tj), ci, quotes, resolver);
+            return self.label(sent, (ti, tj), ci, resolver);
         }
         if kind == "hedge" {
             if !self.on("claim/hedge") || inside.is_some() {
@@ -359,39 +361,32 @@ impl<'r> Extractor<'r> {
             let content = Some((sent.bounds.start, sent.content_end()));
             return Some(self.found(
                 sent,
-                si,
-                None,
-                unattributed(),
-                (ti, tj),
-                ci,
+                (None, unattributed()),
+                (ti, tj, ci, negated),
                 content,
                 None,
-                negated,
                 "claim/hedge",
-                quotes,
             ));
         }
         if kind == "preposition" {
             // Even inside an earlier claim's content: "CONTENT, according to X" is a
             // frame around it (the frame then takes in the claims of its content).
-            return self.according_to(sent, si, ti, tj, ci, quotes, resolver);
+            return self.according_to(sent, ti, tj, ci, resolver);
         }
         if kind == "noun" {
             if inside.is_some() {
                 return None;
             }
-            if let Some(f) = self.noun_cue(sent, si, ti, tj, ci, quotes, resolver) {
+            if let Some(f) = self.noun_cue(sent, ti, tj, ci, resolver) {
                 return Some(f);
             }
             // "He claims that ...": the verb reading of the noun form's first word.
             let verb = self.cue_for_word(&sent.lower(ti))?;
             return self.read_cue(
                 sent,
-                si,
                 cs,
                 sent.toks[ti].e,
                 verb,
-                quotes,
                 out,
                 sentence_first_claim,
                 resolver,
@@ -519,30 +514,25 @@ impl<'r> Extractor<'r> {
                     }
                     source = sent.span(ia, ib);
                     sourced = resolver.source(rules, &sent.text[source?.0..source?.1]);
-                    (self.content_after(sent, tj, quotes)?, rule)
+                    (self.content_after(sent, tj)?, rule)
                 } else {
                     source = sent.span(a, b);
                     sourced = resolver.source(rules, &sent.text[source?.0..source?.1]);
-                    let (content, quote_rule) = self.content_before(sent, cue_start, quotes)?;
+                    let (content, quote_rule) = self.content_before(sent, cue_start)?;
                     let rule = if quote_rule {
                         "claim/quote-postposed"
                     } else {
                         "claim/postposed-inverted"
                     };
-                    (self.extend_multipart(sent, b, content, quotes), rule)
+                    (self.extend_multipart(sent, b, content), rule)
                 };
                 return Some(self.found(
                     sent,
-                    si,
-                    source,
-                    sourced,
-                    (cue_start, tj),
-                    ci,
+                    (source, sourced),
+                    (cue_start, tj, ci, negated),
                     Some(content),
                     None,
-                    negated,
                     rule,
-                    quotes,
                 ))
                 .filter(|f| !nested || covers(f, out, sentence_first_claim));
             }
@@ -580,7 +570,7 @@ impl<'r> Extractor<'r> {
             .any(|f| f.rule == "claim/passive" && f.source.is_none());
         if content_before && after_is_adjunct && !after_question && self.on("claim/postposed") {
             let a = src_tok.unwrap_or(cue_start);
-            if let Some((content, quoted)) = self.content_before(sent, a, quotes) {
+            if let Some((content, quoted)) = self.content_before(sent, a) {
                 rule = if quoted {
                     "claim/quote-postposed"
                 } else {
@@ -589,19 +579,14 @@ impl<'r> Extractor<'r> {
                 if rule == "claim/quote-postposed" && !self.on(rule) {
                     return None;
                 }
-                let content = self.extend_multipart(sent, tj, content, quotes);
+                let content = self.extend_multipart(sent, tj, content);
                 return Some(self.found(
                     sent,
-                    si,
-                    source,
-                    sourced,
-                    (cue_start, tj),
-                    ci,
+                    (source, sourced),
+                    (cue_start, tj, ci, negated),
                     Some(content),
                     via,
-                    negated,
                     rule,
-                    quotes,
                 ))
                 .filter(|f| !nested || covers(f, out, sentence_first_claim));
             }
@@ -616,12 +601,12 @@ impl<'r> Extractor<'r> {
                 return None;
             }
         }
-        let mut content = self.content_after(sent, after, quotes)?;
+        let mut content = self.content_after(sent, after)?;
         if relative {
             // "Barkley, who said he votes Democratic, said ...".
-            content.1 = clause_end(sent, after, content, quotes);
+            content.1 = clause_end(sent, after, content);
         }
-        if quotes::starting_at(quotes, content.0).is_some()
+        if quotes::starting_at(sent.quotes, content.0).is_some()
             && rule == "claim/preposed"
             && self.on("claim/quote-preposed")
         {
@@ -631,16 +616,11 @@ impl<'r> Extractor<'r> {
         cue_start = cue_start.min(ti);
         Some(self.found(
             sent,
-            si,
-            source,
-            sourced,
-            (cue_start, tj),
-            ci,
+            (source, sourced),
+            (cue_start, tj, ci, negated),
             content,
             via,
-            negated,
             rule,
-            quotes,
         ))
     }
 
@@ -659,6 +639,8 @@ impl<'r> Extractor<'r> {
             text,
             toks: tokenize(text, b.start, cut),
             bounds: *b,
+            index: 0, // a subject needs neither its index nor the quotations
+            quotes: &[],
         };
         let np = self.initial_np(&sent);
         let np = if cut < b.end
@@ -1050,10 +1032,8 @@ impl<'r> Extractor<'r> {
     fn label(
         &self,
         sent: &Sent,
-        si: usize,
         cue: (usize, usize),
         ci: usize,
-        quotes: &[Quote],
         resolver: &Resolver,
     ) -> Option<Found> {
         let rules = self.rules;
@@ -1082,19 +1062,14 @@ impl<'r> Extractor<'r> {
         if words_after < 2 {
             return None;
         }
-        let content = self.content_after(sent, tj, quotes)?;
+        let content = self.content_after(sent, tj)?;
         Some(self.found(
             sent,
-            si,
-            Some((a, b)),
-            resolver.source(rules, label),
-            (ti, tj),
-            ci,
+            (Some((a, b)), resolver.source(rules, label)),
+            (ti, tj, ci, false),
             Some(content),
             None,
-            false,
             "claim/label",
-            quotes,
         ))
     }
 
@@ -1105,9 +1080,7 @@ impl<'r> Extractor<'r> {
     fn passive(
         &self,
         sent: &Sent,
-        si: usize,
         cue: (usize, usize, usize, bool, bool, usize),
-        quotes: &[Quote],
         resolver: &Resolver,
     ) -> Option<Found> {
         let (cue_start, mut tj, ci, negated, has_copula, _) = cue;
@@ -1150,23 +1123,18 @@ impl<'r> Extractor<'r> {
             }
             (None, unattributed(), tj)
         };
-        let mut content = self.content_after(sent, after, quotes)?;
+        let mut content = self.content_after(sent, after)?;
         if bare {
             // "Asked whether X, she said".
-            content.1 = clause_end(sent, after, content, quotes);
+            content.1 = clause_end(sent, after, content);
         }
         Some(self.found(
             sent,
-            si,
-            source,
-            sourced,
-            (cue_start, tj),
-            ci,
+            (source, sourced),
+            (cue_start, tj, ci, negated),
             Some(content),
             None,
-            negated,
             "claim/passive",
-            quotes,
         ))
     }
 
@@ -1201,12 +1169,7 @@ impl<'r> Extractor<'r> {
 
     /// Content before token `until`: the clause from the sentence start to the comma
     /// or closing quote before the source. Returns (span, is a quotation).
-    fn content_before(
-        &self,
-        sent: &Sent,
-        until: usize,
-        quotes: &[Quote],
-    ) -> Option<((usize, usize), bool)> {
+    fn content_before(&self, sent: &Sent, until: usize) -> Option<((usize, usize), bool)> {
         let mut k = until;
         while k > 0 && !sent.is_word(k - 1) && !is_closing_quote(sent.t(k - 1)) {
             k -= 1;
@@ -1216,7 +1179,7 @@ impl<'r> Extractor<'r> {
         }
         // A quotation ending here: its text, however many sentences it runs over.
         if is_closing_quote(sent.t(k - 1)) {
-            if let Some(q) = quotes::closing_at(quotes, sent.toks[k - 1].e) {
+            if let Some(q) = quotes::closing_at(sent.quotes, sent.toks[k - 1].e) {
                 let end = trim_end_punct(sent.text, q.start, q.end);
                 return Some(((q.start, end), true));
             }
@@ -1250,7 +1213,7 @@ impl<'r> Extractor<'r> {
 
     /// Content after token `from`: a quotation that opens there, else the rest of the
     /// sentence.
-    fn content_after(&self, sent: &Sent, from: usize, quotes: &[Quote]) -> Option<(usize, usize)> {
+    fn content_after(&self, sent: &Sent, from: usize) -> Option<(usize, usize)> {
         let mut k = from;
         while k < sent.toks.len() && matches!(sent.t(k), ":" | "," | "—" | "–") {
             k += 1;
@@ -1260,7 +1223,7 @@ impl<'r> Extractor<'r> {
         }
         let s = sent.toks[k].s;
         if is_opening_quote(sent.t(k)) {
-            if let Some(q) = quotes::opening_at(quotes, s) {
+            if let Some(q) = quotes::opening_at(sent.quotes, s) {
                 // The whole quotation only when it is all the content left.
                 let rest = sent.text[q.close.min(sent.bounds.end)..sent.bounds.end].trim();
                 if q.close >= sent.bounds.end || rest.chars().all(|c| !c.is_alphanumeric()) {
@@ -1279,14 +1242,13 @@ impl<'r> Extractor<'r> {
         sent: &Sent,
         after: usize,
         content: (usize, usize),
-        quotes: &[Quote],
     ) -> (usize, usize) {
         let mut k = after;
         while k < sent.toks.len() && sent.is_word(k) && k < after + 8 {
             k += 1;
         }
         if k + 1 < sent.toks.len() && sent.t(k) == "," && is_opening_quote(sent.t(k + 1)) {
-            if let Some(q) = quotes::opening_at(quotes, sent.toks[k + 1].s) {
+            if let Some(q) = quotes::opening_at(sent.quotes, sent.toks[k + 1].s) {
                 return (content.0, trim_end_punct(sent.text, q.start, q.end));
             }
         }
@@ -1297,11 +1259,9 @@ impl<'r> Extractor<'r> {
     fn according_to(
         &self,
         sent: &Sent,
-        si: usize,
         ti: usize,
         tj: usize,
         ci: usize,
-        quotes: &[Quote],
         resolver: &mut Resolver,
     ) -> Option<Found> {
         if !self.on("claim/according-to") {
@@ -1314,22 +1274,17 @@ impl<'r> Extractor<'r> {
         let source = sent.span(tj, b)?;
         let sourced = resolver.source(self.rules, &sent.text[source.0..source.1]);
         let content = if ti == 0 || (ti <= 2 && !sent.is_word(ti - 1)) {
-            self.content_after(sent, b, quotes)
+            self.content_after(sent, b)
         } else {
-            self.content_before(sent, ti, quotes).map(|(c, _)| c)
+            self.content_before(sent, ti).map(|(c, _)| c)
         };
         Some(self.found(
             sent,
-            si,
-            Some(source),
-            sourced,
-            (ti, tj),
-            ci,
+            (Some(source), sourced),
+            (ti, tj, ci, false),
             content,
             None,
-            false,
             "claim/according-to",
-            quotes,
         ))
     }
 
@@ -1338,11 +1293,9 @@ impl<'r> Extractor<'r> {
     fn noun_cue(
         &self,
         sent: &Sent,
-        si: usize,
         ti: usize,
         tj: usize,
         ci: usize,
-        quotes: &[Quote],
         resolver: &mut Resolver,
     ) -> Option<Found> {
         if !self.on("claim/noun") || ti == 0 {
@@ -1362,45 +1315,41 @@ impl<'r> Extractor<'r> {
         let end = sent.toks[ti - 1].e - suffix.len();
         let source = (sent.toks[a].s, end);
         let sourced = resolver.source(self.rules, &sent.text[source.0..source.1]);
-        let content = self.content_after(sent, that, quotes);
+        let content = self.content_after(sent, that);
         Some(self.found(
             sent,
-            si,
-            Some(source),
-            sourced,
-            (ti, tj),
-            ci,
+            (Some(source), sourced),
+            (ti, tj, ci, false),
             content,
             None,
-            false,
             "claim/noun",
-            quotes,
         ))
     }
 
     #[allow(clippy::too_many_arguments)]
+    /// A claim of `sent`: `who` is the source span and its sourcing, `cue` the cue's
+    /// tokens (first, end), its rule and whether it is negated.
     fn found(
         &self,
         sent: &Sent,
-        si: usize,
-        source: Option<(usize, usize)>,
-        sourced: Sourced,
-        cue_toks: (usize, usize),
-        ci: usize,
+        who: (Option<(usize, usize)>, Sourced),
+        cue: (usize, usize, usize, bool),
         content: Option<(usize, usize)>,
         via: Option<(usize, usize, &'static str)>,
-        negated: bool,
         rule: &'static str,
-        quotes: &[Quote],
     ) -> Found {
-        let cue = (sent.toks[cue_toks.0].s, sent.toks[cue_toks.1 - 1].e);
+        let (source, sourced) = who;
+        let (first, end, ci, negated) = cue;
+        let cue = (sent.toks[first].s, sent.toks[end - 1].e);
         let quote = match content {
-            Some((a, b)) if quotes::starting_at(quotes, a).is_some_and(|q| q.end >= b) => "direct",
-            Some((a, b)) if quotes::overlaps(quotes, a, b) => "mixed",
+            Some((a, b)) if quotes::starting_at(sent.quotes, a).is_some_and(|q| q.end >= b) => {
+                "direct"
+            }
+            Some((a, b)) if quotes::overlaps(sent.quotes, a, b) => "mixed",
             _ => "indirect",
         };
         Found {
-            sentence_index: si,
+            sentence_index: sent.index,
             source,
             sourced,
             cue,
@@ -1416,12 +1365,12 @@ impl<'r> Extractor<'r> {
 
 /// Where a clause's `content` (starting at token `from`) ends: at its closing comma
 /// outside any quotation, else where it ends now.
-fn clause_end(sent: &Sent, from: usize, content: (usize, usize), quotes: &[Quote]) -> usize {
+fn clause_end(sent: &Sent, from: usize, content: (usize, usize)) -> usize {
     (from..sent.toks.len())
         .find(|&k| {
             sent.t(k) == ","
                 && sent.toks[k].s > content.0
-                && quote_at(quotes, sent.toks[k].s).is_none()
+                && quote_at(sent.quotes, sent.toks[k].s).is_none()
         })
         .map_or(content.1, |k| content.1.min(sent.toks[k].s))
 }

@@ -135,22 +135,25 @@ pub fn find_quotes(text: &str) -> Vec<Quote> {
 // The quotations are in order and never overlap, so each of their offsets rises
 // with the index: the lookups below are binary searches.
 
+/// The quotation whose offset `key` is `pos`.
+fn with_offset(quotes: &[Quote], pos: usize, key: impl Fn(&Quote) -> usize) -> Option<&Quote> {
+    let k = quotes.partition_point(|q| key(q) < pos);
+    quotes.get(k).filter(|q| key(q) == pos)
+}
+
 /// The quotation whose opening mark is at byte `pos`.
 pub fn opening_at(quotes: &[Quote], pos: usize) -> Option<&Quote> {
-    let k = quotes.partition_point(|q| q.open < pos);
-    quotes.get(k).filter(|q| q.open == pos)
+    with_offset(quotes, pos, |q| q.open)
 }
 
 /// The quotation whose closing mark ends at byte `pos`.
 pub fn closing_at(quotes: &[Quote], pos: usize) -> Option<&Quote> {
-    let k = quotes.partition_point(|q| q.close < pos);
-    quotes.get(k).filter(|q| q.close == pos)
+    with_offset(quotes, pos, |q| q.close)
 }
 
 /// The quotation whose inner text starts at byte `pos`.
 pub fn starting_at(quotes: &[Quote], pos: usize) -> Option<&Quote> {
-    let k = quotes.partition_point(|q| q.start < pos);
-    quotes.get(k).filter(|q| q.start == pos)
+    with_offset(quotes, pos, |q| q.start)
 }
 
 /// Does any quotation's inner text overlap bytes `a..b`?
