@@ -6,6 +6,7 @@
 //! crashes or is killed leaves the previous complete output (or none), never a
 //! truncated file under a final name, and run.json marks a complete set.
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -88,7 +89,6 @@ pub struct Outputs {
     sentences_csv: csv::Writer<BufWriter<File>>,
     articles_csv: csv::Writer<BufWriter<File>>,
     opts: WriteOptions,
-    row: Vec<String>,
 }
 
 fn create(dir: &Path, name: &str) -> io::Result<BufWriter<File>> {
@@ -112,7 +112,7 @@ fn csv_writer(
 }
 
 /// A spreadsheet runs a cell that starts with one of these as a formula.
-fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
+fn neutralise(cell: &str) -> Cow<'_, str> {
     if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{cell}").into()
     } else {
@@ -164,68 +164,62 @@ impl Outputs {
             articles_csv: csv_writer(t, "articles.csv", ARTICLE_COLUMNS, &opts.meta)?,
             tmp,
             opts,
-            row: Vec::with_capacity(CLAIM_COLUMNS.len()),
         })
     }
 
-    fn write_csv_row(
+    /// One CSV record from borrowed cells: rows are written straight from the
+    /// claims, with no copy of their text.
+    fn write_csv_row<'c>(
         w: &mut csv::Writer<BufWriter<File>>,
-        row: &[String],
+        row: impl IntoIterator<Item = Cow<'c, str>>,
         safe: bool,
     ) -> io::Result<()> {
-        if safe {
-            w.write_record(row.iter().map(|c| neutralise(c).into_owned()))?;
-        } else {
-            w.write_record(row)?;
+        for cell in row {
+            if safe {
+                w.write_field(neutralise(&cell).as_bytes())?;
+            } else {
+                w.write_field(cell.as_bytes())?;
+            }
         }
+        w.write_record(None::<&[u8]>)?;
         Ok(())
     }
 
-    fn claim_row(&mut self, c: &Claim) {
-        let r = &mut self.row;
-        r.clear();
-        let opt = |v: Option<usize>| v.map(|x| x.to_string()).unwrap_or_default();
-        r.push(c.article_id.clone());
-        r.push(c.claim_index.to_string());
-        r.push(c.sentence_index.to_string());
-        r.push(
-            c.source
-                .as_ref()
-                .map(|s| s.text.clone())
-                .unwrap_or_default(),
-        );
-        r.push(opt(c.source.as_ref().map(|s| s.start)));
-        r.push(opt(c.source.as_ref().map(|s| s.end)));
-        r.push(c.sourcing.clone());
-        r.push(c.actor.clone().unwrap_or_default());
-        r.push(c.cue.text.clone());
-        r.push(c.cue.start.to_string());
-        r.push(c.cue.end.to_string());
-        r.push(c.cue.lemma.clone());
-        r.push(
-            c.content
-                .as_ref()
-                .map(|s| s.text.clone())
-                .unwrap_or_default(),
-        );
-        r.push(opt(c.content.as_ref().map(|s| s.start)));
-        r.push(opt(c.content.as_ref().map(|s| s.end)));
-        r.push(c.via.as_ref().map(|s| s.text.clone()).unwrap_or_default());
-        r.push(opt(c.via.as_ref().map(|s| s.start)));
-        r.push(opt(c.via.as_ref().map(|s| s.end)));
-        r.push(
-            c.via
-                .as_ref()
-                .map(|s| s.sourcing.clone())
-                .unwrap_or_default(),
-        );
-        r.push(c.quote.clone());
-        r.push(c.stance.clone());
-        r.push(c.negated.to_string());
-        r.push(c.issues.join(";"));
-        r.push(c.rule.clone());
-        r.push(c.cue_rule.clone());
-        r.push(c.sourcing_rule.clone());
+    fn claim_row(c: &Claim) -> [Cow<'_, str>; 26] {
+        let num = |v: usize| Cow::Owned(v.to_string());
+        fn text(s: Option<&String>) -> Cow<'_, str> {
+            Cow::Borrowed(s.map_or("", String::as_str))
+        }
+        let at = |v: Option<usize>| v.map_or(Cow::Borrowed(""), num);
+        let (source, content, via) = (c.source.as_ref(), c.content.as_ref(), c.via.as_ref());
+        [
+            Cow::Borrowed(c.article_id.as_str()),
+            num(c.claim_index),
+            num(c.sentence_index),
+            text(source.map(|s| &s.text)),
+            at(source.map(|s| s.start)),
+            at(source.map(|s| s.end)),
+            Cow::Borrowed(c.sourcing.as_str()),
+            text(c.actor.as_ref()),
+            Cow::Borrowed(c.cue.text.as_str()),
+            num(c.cue.start),
+            num(c.cue.end),
+            Cow::Borrowed(c.cue.lemma.as_str()),
+            text(content.map(|s| &s.text)),
+            at(content.map(|s| s.start)),
+            at(content.map(|s| s.end)),
+            text(via.map(|s| &s.text)),
+            at(via.map(|s| s.start)),
+            at(via.map(|s| s.end)),
+            text(via.map(|s| &s.sourcing)),
+            Cow::Borrowed(c.quote.as_str()),
+            Cow::Borrowed(c.stance.as_str()),
+            Cow::Borrowed(if c.negated { "true" } else { "false" }),
+            Cow::Owned(c.issues.join(";")),
+            Cow::Borrowed(c.rule.as_str()),
+            Cow::Borrowed(c.cue_rule.as_str()),
+            Cow::Borrowed(c.sourcing_rule.as_str()),
+        ]
     }
 
     /// Flush everything and move the files into place, run.json last.
@@ -262,8 +256,7 @@ impl Sink for Outputs {
         for c in &a.claims {
             serde_json::to_writer(&mut self.claims_jsonl, c)?;
             self.claims_jsonl.write_all(b"\n")?;
-            self.claim_row(c);
-            Self::write_csv_row(&mut self.claims_csv, &self.row, self.opts.csv_safe)?;
+            Self::write_csv_row(&mut self.claims_csv, Self::claim_row(c), self.opts.csv_safe)?;
         }
         for s in &a.sentences {
             let row = SentenceRow {
@@ -276,25 +269,29 @@ impl Sink for Outputs {
             serde_json::to_writer(&mut self.sentences_jsonl, &row)?;
             self.sentences_jsonl.write_all(b"\n")?;
             let cells = [
-                a.id.clone(),
-                s.sentence_index.to_string(),
-                s.start.to_string(),
-                s.end.to_string(),
-                s.text.clone(),
+                Cow::Borrowed(a.id.as_str()),
+                Cow::Owned(s.sentence_index.to_string()),
+                Cow::Owned(s.start.to_string()),
+                Cow::Owned(s.end.to_string()),
+                Cow::Borrowed(s.text.as_str()),
             ];
-            Self::write_csv_row(&mut self.sentences_csv, &cells, self.opts.csv_safe)?;
+            Self::write_csv_row(&mut self.sentences_csv, cells, self.opts.csv_safe)?;
         }
-        let mut cells = vec![
-            a.id.clone(),
-            a.input.clone(),
-            if a.is_ok() { "ok" } else { "error" }.to_string(),
-            a.error.clone().unwrap_or_default(),
-            a.chars.to_string(),
-            a.sentences.len().to_string(),
-            a.claims.len().to_string(),
+        let cells = [
+            Cow::Borrowed(a.id.as_str()),
+            Cow::Borrowed(a.input.as_str()),
+            Cow::Borrowed(if a.is_ok() { "ok" } else { "error" }),
+            Cow::Borrowed(a.error.as_deref().unwrap_or_default()),
+            Cow::Owned(a.chars.to_string()),
+            Cow::Owned(a.sentences.len().to_string()),
+            Cow::Owned(a.claims.len().to_string()),
         ];
-        cells.extend(a.meta.iter().cloned());
-        Self::write_csv_row(&mut self.articles_csv, &cells, self.opts.csv_safe)
+        let meta = a.meta.iter().map(|m| Cow::Borrowed(m.as_str()));
+        Self::write_csv_row(
+            &mut self.articles_csv,
+            cells.into_iter().chain(meta),
+            self.opts.csv_safe,
+        )
     }
 }
 
