@@ -180,6 +180,16 @@ impl Segmenter {
         let mut list = list.into_iter().peekable();
         let mut i = start;
         while i < end {
+            // Jump to the next byte that may end a sentence, or to the next list cut.
+            let stop = list.peek().map_or(end, |&at| at.clamp(i, end));
+            match bytes[i..stop]
+                .iter()
+                .position(|&b| matches!(b, b'.' | b'!' | b'?' | 0xE2))
+            {
+                Some(k) => i += k,
+                None if stop < end => i = stop,
+                None => break,
+            }
             while let Some(at) = list.next_if(|&at| at <= i) {
                 cuts.push(at);
                 sentence_start = at;
