@@ -38,16 +38,27 @@ pub fn find_quotes(text: &str) -> Vec<Quote> {
     let mut open: Option<(usize, usize, char)> = None;
     let mut prev: Option<char> = None;
     let mut line_start = 0;
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, mut c)) = chars.next() {
-        let mut next = chars.peek().map(|&(_, n)| n);
+    let bytes = text.as_bytes();
+    // Line breaks, straight marks, and the lead byte of the curly marks.
+    let mark = |b: u8| matches!(b, b'\n' | b'"' | b'\'' | 0xE2);
+    let mut i = 0;
+    while i < text.len() {
+        if !mark(bytes[i]) {
+            // Nothing else matters: jump to the next mark.
+            let Some(k) = bytes[i..].iter().position(|&b| mark(b)) else {
+                break;
+            };
+            i += k;
+            prev = text[..i].chars().next_back();
+        }
+        let mut c = text[i..].chars().next().expect("i is on a char boundary");
         let mut after = i + c.len_utf8();
+        let mut next = text[after..].chars().next();
         if c == '\'' && next == Some('\'') {
             // Two apostrophes are one double quotation mark (the New York Times'
             // ''...'' style), paired like a straight '"'.
-            chars.next();
             (c, after) = ('"', i + 2);
-            next = chars.peek().map(|&(_, n)| n);
+            next = text[after..].chars().next();
         }
         match c {
             '\n' => {
@@ -55,11 +66,11 @@ pub fn find_quotes(text: &str) -> Vec<Quote> {
                     let rest = &text[after..];
                     let reopens = rest.starts_with(['“', '"'])
                         || (k == '\'' && rest.starts_with(['‘', '\'']));
-                    if reopens {
+                    if let Some(m) = rest.chars().next().filter(|_| reopens) {
                         // Skip the reopening mark: the quotation runs on.
-                        chars.next();
                         prev = Some(' ');
                         line_start = after;
+                        i = after + m.len_utf8();
                         continue;
                     }
                     let end = i - (text[..i].len() - text[..i].trim_end().len());
@@ -109,6 +120,7 @@ pub fn find_quotes(text: &str) -> Vec<Quote> {
             _ => {}
         }
         prev = Some(c);
+        i = after;
     }
     if let Some((o, s, _)) = open {
         let end = text.trim_end().len().max(s);
