@@ -10,7 +10,7 @@ use std::borrow::Cow;
 
 use crate::model::SentenceBounds;
 use crate::quotes::{self, find_quotes, quote_at, Quote};
-use crate::rules::{CueRule, Rules};
+use crate::rules::{role, CueRule, Rules};
 use crate::sourcing::{Resolver, Sourced};
 
 /// A claim found in an article, with byte offsets; the pipeline turns it into a
@@ -323,8 +323,8 @@ impl<'r> Extractor<'r> {
         // "many believe".
         let determined = |k: usize| {
             let w = sent.lower(k);
-            rules.is("determiner", &w)
-                && !(rules.is("quantifier", &w) && *sent.lower(ti) != format!("{}s", cue.lemma))
+            rules.is(role::DETERMINER, &w)
+                && !(rules.is(role::QUANTIFIER, &w) && *sent.lower(ti) != format!("{}s", cue.lemma))
         };
         let participle_before = |k: usize| {
             k > 0
@@ -399,7 +399,7 @@ impl<'r> Extractor<'r> {
         // A subject of its own after a clause boundary ("..., but most voters said",
         // "; 46 percent said", ", which I said") or a closing quotation mark starts a
         // new claim rather than a nested one: PolNeAR gives each token one attribution.
-        let boundary = |w: &str| rules.is("clause_boundary", w);
+        let boundary = |w: &str| rules.is(role::CLAUSE_BOUNDARY, w);
         // "stressed that although X persists, Y shows": that comma closes a clause
         // opening the earlier content, not the content itself.
         let opens_clause = |k: usize| {
@@ -410,7 +410,7 @@ impl<'r> Extractor<'r> {
             if sent.lower(t) == "that" {
                 t += 1;
             }
-            t < sent.toks.len() && self.rules.is("clause_word", &sent.lower(t))
+            t < sent.toks.len() && self.rules.is(role::CLAUSE_WORD, &sent.lower(t))
         };
         let own_subject = match (before, inside) {
             (Before::Source(a, _, _), Some(k)) if a > 0 => {
@@ -668,7 +668,7 @@ impl<'r> Extractor<'r> {
         ce: usize,
     ) -> bool {
         let w = sent.text[cs..ce].to_lowercase();
-        if !self.rules.is("negating_verb", &w) {
+        if !self.rules.is(role::NEGATING_VERB, &w) {
             return false;
         }
         let rest = sent.text[ce..sent.bounds.end].trim_start();
@@ -708,19 +708,19 @@ impl<'r> Extractor<'r> {
         }
         while k > 0 && sent.is_word(k - 1) {
             let w = sent.lower(k - 1);
-            if rules.is("negator", &w) {
+            if rules.is(role::NEGATOR, &w) {
                 negated = true;
-            } else if rules.is("copula", &w) {
+            } else if rules.is(role::COPULA, &w) {
                 copula = true;
-            } else if rules.is("auxiliary", &w) {
+            } else if rules.is(role::AUXILIARY, &w) {
             } else if w.len() > 4
                 && w.ends_with("ly")
                 && sent.t(k - 1).starts_with(char::is_lowercase)
-                && !rules.is("not_adverb", &w)
+                && !rules.is(role::NOT_ADVERB, &w)
                 && !self.is_cue_form(&w)
             {
                 // "firmly", "privately": adverbs inside the verb group
-            } else if w == "to" && k >= 2 && rules.is("negating_verb", &sent.lower(k - 2)) {
+            } else if w == "to" && k >= 2 && rules.is(role::NEGATING_VERB, &sent.lower(k - 2)) {
                 negated = true;
                 k -= 1;
             } else {
@@ -734,11 +734,11 @@ impl<'r> Extractor<'r> {
             let mut j = k - 1;
             while j > 0 && sent.is_word(j - 1) {
                 let w = sent.lower(j - 1);
-                if rules.is("copula", &w) {
+                if rules.is(role::COPULA, &w) {
                     copula = true;
                     break;
                 }
-                if !(rules.is("auxiliary", &w) || rules.is("negator", &w)) {
+                if !(rules.is(role::AUXILIARY, &w) || rules.is(role::NEGATOR, &w)) {
                     break;
                 }
                 j -= 1;
@@ -788,11 +788,11 @@ impl<'r> Extractor<'r> {
                 let words = open + 1..end - 1;
                 let adverbs = words.clone().all(|k| {
                     sent.is_word(k)
-                        && (rules.is("discourse_adverb", &sent.lower(k))
-                            || rules.is("time_word", &sent.lower(k)))
+                        && (rules.is(role::DISCOURSE_ADVERB, &sent.lower(k))
+                            || rules.is(role::TIME_WORD, &sent.lower(k)))
                 });
                 let phrase = end - 1 - open <= 6
-                    && rules.is("preposition", &sent.lower(open + 1))
+                    && rules.is(role::PREPOSITION, &sent.lower(open + 1))
                     && words.clone().all(|k| sent.is_word(k));
                 let aside = !words.is_empty() && (adverbs || phrase);
                 if aside && open > 0 {
@@ -817,7 +817,7 @@ impl<'r> Extractor<'r> {
         }
         match self.np_before(sent, end) {
             Some((_, b))
-                if sent.lower(b - 1) == "to" || rules.is("preposition", &sent.lower(b - 1)) =>
+                if sent.lower(b - 1) == "to" || rules.is(role::PREPOSITION, &sent.lower(b - 1)) =>
             {
                 Before::Governed
             }
@@ -856,8 +856,8 @@ impl<'r> Extractor<'r> {
             let appositive = party
                 || possessive
                 || name
-                || self.rules.is("determiner", &lw)
-                || self.rules.is("title", &lw)
+                || self.rules.is(role::DETERMINER, &lw)
+                || self.rules.is(role::TITLE, &lw)
                 || matches!(&*lw, "who" | "which" | "whose")
                 || w.chars().all(|c| c.is_ascii_digit());
             if !appositive {
@@ -884,7 +884,7 @@ impl<'r> Extractor<'r> {
             let t = sent.t(k);
             if !sent.is_word(k) {
                 // "Sen." keeps its period; "(R)" and similar stay inside.
-                let title_dot = t == "." && k > 0 && rules.is("title", &sent.lower(k - 1));
+                let title_dot = t == "." && k > 0 && rules.is(role::TITLE, &sent.lower(k - 1));
                 if title_dot || t == "&" || ((t == "(" || t == ")") && a != end) {
                     a -= 1;
                     continue;
@@ -899,10 +899,10 @@ impl<'r> Extractor<'r> {
                 break;
             }
             let w = sent.lower(k);
-            if rules.is("clause_word", &w)
-                || rules.is("auxiliary", &w)
-                || rules.is("copula", &w)
-                || rules.is("negator", &w)
+            if rules.is(role::CLAUSE_WORD, &w)
+                || rules.is(role::AUXILIARY, &w)
+                || rules.is(role::COPULA, &w)
+                || rules.is(role::NEGATOR, &w)
             {
                 break;
             }
@@ -918,16 +918,17 @@ impl<'r> Extractor<'r> {
             a -= 1;
         }
         // Drop a leading introductory phrase: "After the vote the senator" → "the senator".
-        if a < end && rules.is("preposition", &sent.lower(a)) {
+        if a < end && rules.is(role::PREPOSITION, &sent.lower(a)) {
             let det = (a + 1..end).rev().find(|&k| {
-                rules.is("determiner", &sent.lower(k)) || sent.t(k).starts_with(char::is_uppercase)
+                rules.is(role::DETERMINER, &sent.lower(k))
+                    || sent.t(k).starts_with(char::is_uppercase)
             });
             a = det?;
         }
         // Leading conjunction or discourse adverb: "However the minister".
         while a < end
             && sent.is_word(a)
-            && (rules.is("discourse_adverb", &sent.lower(a))
+            && (rules.is(role::DISCOURSE_ADVERB, &sent.lower(a))
                 || matches!(&*sent.lower(a), "and" | "but" | "so"))
         {
             a += 1;
@@ -943,7 +944,7 @@ impl<'r> Extractor<'r> {
             if !sent.is_word(b) {
                 let title_dot = t == "."
                     && b > from
-                    && self.rules.is("title", &sent.lower(b - 1))
+                    && self.rules.is(role::TITLE, &sent.lower(b - 1))
                     && b + 1 < sent.toks.len();
                 if title_dot {
                     b += 1;
@@ -953,9 +954,9 @@ impl<'r> Extractor<'r> {
             }
             let w = sent.lower(b);
             if b > from
-                && (self.rules.is("clause_word", &w)
-                    || self.rules.is("time_word", &w)
-                    || (self.rules.is("preposition", &w) && w != "of"))
+                && (self.rules.is(role::CLAUSE_WORD, &w)
+                    || self.rules.is(role::TIME_WORD, &w)
+                    || (self.rules.is(role::PREPOSITION, &w) && w != "of"))
             {
                 break;
             }
@@ -979,13 +980,13 @@ impl<'r> Extractor<'r> {
         let mut nouns = 0;
         while b < sent.toks.len() && sent.is_word(b) {
             let w = sent.lower(b);
-            let np_word = rules.is("determiner", &w)
-                || rules.is("demonym", &w)
+            let np_word = rules.is(role::DETERMINER, &w)
+                || rules.is(role::DEMONYM, &w)
                 || sent.t(b).starts_with(char::is_uppercase);
             let first_noun = nouns == 0
                 && b > a
-                && !rules.is("auxiliary", &w)
-                && !rules.is("copula", &w)
+                && !rules.is(role::AUXILIARY, &w)
+                && !rules.is(role::COPULA, &w)
                 && !self.is_cue_form(&w);
             if !np_word {
                 if !first_noun {
@@ -1004,7 +1005,7 @@ impl<'r> Extractor<'r> {
         if k < sent.toks.len() && sent.t(k) == "," {
             k += 1;
         }
-        if k >= sent.toks.len() || !self.rules.is("via_marker", &sent.lower(k)) {
+        if k >= sent.toks.len() || !self.rules.is(role::VIA_MARKER, &sent.lower(k)) {
             return None;
         }
         let start = k + 1;
@@ -1047,14 +1048,14 @@ impl<'r> Extractor<'r> {
             && (0..ti).all(|k| {
                 let t = sent.t(k);
                 if sent.is_word(k) {
-                    t.starts_with(char::is_uppercase) || rules.is("title", &sent.lower(k))
+                    t.starts_with(char::is_uppercase) || rules.is(role::TITLE, &sent.lower(k))
                 } else {
                     matches!(t, "." | "(" | ")" | "-" | "'" | "’")
                 }
             });
         let (a, b) = sent.span(0, ti)?;
         let label = &sent.text[a..b];
-        let not_speaker = |w: &str| rules.is("not_speaker", &w.replace('’', "'"));
+        let not_speaker = |w: &str| rules.is(role::NOT_SPEAKER, &w.replace('’', "'"));
         if !name || not_speaker(label) || not_speaker(&sent.lower(0)) {
             return None;
         }
@@ -1102,13 +1103,14 @@ impl<'r> Extractor<'r> {
         let bare = form.ends_with("ed")
             && next.is_some()
             && sent.t(tj).starts_with(char::is_lowercase)
-            && !rules.is("determiner", next_word)
+            && !rules.is(role::DETERMINER, next_word)
             && match cue_start.checked_sub(1) {
                 None => true,
                 Some(p) if !sent.is_word(p) => {
-                    sent.t(p) == "," && (rules.is("clause_word", next_word) || next_word == "about")
+                    sent.t(p) == ","
+                        && (rules.is(role::CLAUSE_WORD, next_word) || next_word == "about")
                 }
-                Some(p) => rules.is("question_frame", &sent.lower(p)),
+                Some(p) => rules.is(role::QUESTION_FRAME, &sent.lower(p)),
             };
         if !has_copula && !bare {
             return None;
@@ -1151,7 +1153,7 @@ impl<'r> Extractor<'r> {
             return true;
         };
         let w = sent.lower(first);
-        let question = self.rules.is("question_frame", &w)
+        let question = self.rules.is(role::QUESTION_FRAME, &w)
             && rest[1..].iter().take(2).any(|&k| {
                 let v = sent.lower(k);
                 v.ends_with("ed") && self.is_cue_form(&v)
@@ -1159,7 +1161,9 @@ impl<'r> Extractor<'r> {
         if question {
             return true; // '"...," Christie said when asked whether ...'
         }
-        if !(self.rules.is("preposition", &w) || self.rules.is("time_word", &w)) || w == "that" {
+        if !(self.rules.is(role::PREPOSITION, &w) || self.rules.is(role::TIME_WORD, &w))
+            || w == "that"
+        {
             return false;
         }
         rest.iter()

@@ -223,11 +223,59 @@ pub const GRAMMAR_ROLES: &[&str] = &[
 
 /// The bit of a grammar role in [`Rules::grammar`]; an unknown role has none, so
 /// no word has it.
-pub fn role_bit(role: &str) -> u32 {
-    GRAMMAR_ROLES
-        .iter()
-        .position(|r| *r == role)
-        .map_or(0, |i| 1 << i)
+pub const fn role_bit(role: &str) -> u32 {
+    let mut i = 0;
+    while i < GRAMMAR_ROLES.len() {
+        if same(GRAMMAR_ROLES[i].as_bytes(), role.as_bytes()) {
+            return 1 << i;
+        }
+        i += 1;
+    }
+    0
+}
+
+const fn same(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// The grammar roles as bits, for [`Rules::is`] and [`Rules::roles`]: known when
+/// compiling, so a test of a word's role is one lookup and no string comparison.
+pub mod role {
+    const fn known(role: &str) -> u32 {
+        let bit = super::role_bit(role);
+        assert!(bit != 0, "not a role in GRAMMAR_ROLES");
+        bit
+    }
+    pub const AUXILIARY: u32 = known("auxiliary");
+    pub const NEGATOR: u32 = known("negator");
+    pub const NEGATING_VERB: u32 = known("negating_verb");
+    pub const DETERMINER: u32 = known("determiner");
+    pub const COPULA: u32 = known("copula");
+    pub const CLAUSE_WORD: u32 = known("clause_word");
+    pub const DISCOURSE_ADVERB: u32 = known("discourse_adverb");
+    pub const PREPOSITION: u32 = known("preposition");
+    pub const PRONOUN_PERSON: u32 = known("pronoun_person");
+    pub const PRONOUN_GROUP: u32 = known("pronoun_group");
+    pub const PRONOUN_THING: u32 = known("pronoun_thing");
+    pub const TITLE: u32 = known("title");
+    pub const DEMONYM: u32 = known("demonym");
+    pub const TIME_WORD: u32 = known("time_word");
+    pub const VIA_MARKER: u32 = known("via_marker");
+    pub const NOT_ADVERB: u32 = known("not_adverb");
+    pub const QUESTION_FRAME: u32 = known("question_frame");
+    pub const CLAUSE_BOUNDARY: u32 = known("clause_boundary");
+    pub const QUANTIFIER: u32 = known("quantifier");
+    pub const NOT_SPEAKER: u32 = known("not_speaker");
 }
 
 /// A rule and where it was written, for examples and error messages.
@@ -695,13 +743,13 @@ impl Rules {
         })
     }
 
-    /// Is `word` (any case) in the grammar list of `role`?
-    pub fn is(&self, role: &str, word: &str) -> bool {
-        self.roles(word) & role_bit(role) != 0
+    /// Is `word` (any case) in the grammar list of `role` (a [`role`] bit)?
+    pub fn is(&self, role: u32, word: &str) -> bool {
+        self.roles(word) & role != 0
     }
 
-    /// The grammar roles of `word` (any case) as bits (see [`role_bit`]), for a
-    /// caller that tests several roles of one word.
+    /// The grammar roles of `word` (any case) as [`role`] bits, for a caller that
+    /// tests several roles of one word.
     pub fn roles(&self, word: &str) -> u32 {
         let roles = if !word.bytes().any(|b| b.is_ascii_uppercase()) {
             self.grammar.get(word)

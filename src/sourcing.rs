@@ -2,7 +2,7 @@
 //! organisation, unnamed official, anonymous, media report, document, pronoun),
 //! which actor it names, and which earlier source a pronoun points back to.
 
-use crate::rules::{role_bit, Rules};
+use crate::rules::{role, Rules};
 
 /// The sourcing of one source span.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,8 +111,8 @@ pub fn classify(rules: &Rules, text: &str) -> Sourced {
     // Runs of capitalised words that no lexicon knows: proper names.
     let mut name: Option<(usize, usize)> = None;
     let mut run: Option<(usize, usize)> = None;
-    let not_a_name = role_bit("title") | role_bit("demonym") | role_bit("determiner");
-    let preposition = role_bit("preposition");
+    let not_a_name = role::TITLE | role::DEMONYM | role::DETERMINER;
+    let preposition = role::PREPOSITION;
     for (i, &(s, e)) in toks.iter().enumerate() {
         let w = &text[s..e];
         let capital = w.starts_with(char::is_uppercase);
@@ -173,7 +173,7 @@ pub fn classify(rules: &Rules, text: &str) -> Sourced {
 /// source | close to the Ukrainian government"). Aliases count only in the head.
 fn head_end(rules: &Rules, text: &str, toks: &[(usize, usize)]) -> usize {
     for (i, &(s, e)) in toks.iter().enumerate() {
-        if i > 0 && rules.is("preposition", &text[s..e]) {
+        if i > 0 && rules.is(role::PREPOSITION, &text[s..e]) {
             return s;
         }
         if text[..s].contains(',') {
@@ -199,11 +199,11 @@ impl Resolver {
     /// The sourcing of `text` as a source: a pronoun takes its antecedent's sourcing
     /// and actor, anything else is classified.
     pub fn source(&self, rules: &Rules, text: &str) -> Sourced {
-        let kind = if rules.is("pronoun_person", text) {
+        let kind = if rules.is(role::PRONOUN_PERSON, text) {
             Some(PronounKind::Person)
-        } else if rules.is("pronoun_group", text) {
+        } else if rules.is(role::PRONOUN_GROUP, text) {
             Some(PronounKind::Group)
-        } else if rules.is("pronoun_thing", text) {
+        } else if rules.is(role::PRONOUN_THING, text) {
             Some(PronounKind::Thing)
         } else {
             None

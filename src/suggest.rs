@@ -18,7 +18,7 @@ use crate::examples::check_examples;
 use crate::gold::{Gold, GoldAttribution};
 use crate::model::{Article, ArticleResult, Claim};
 use crate::pipeline::process;
-use crate::rules::{normalise_form, RuleError, Rules};
+use crate::rules::{normalise_form, role, RuleError, Rules};
 use crate::score::{match_article, Prediction};
 
 /// What to suggest.
@@ -138,10 +138,9 @@ fn cue_form(rules: &Rules, cue: &str) -> String {
     let skip = words
         .iter()
         .take_while(|w| {
-            ["auxiliary", "negator", "discourse_adverb", "copula"]
-                .iter()
-                .any(|role| rules.is(role, w))
-                || (w.len() > 4 && w.ends_with("ly"))
+            let verb_group =
+                role::AUXILIARY | role::NEGATOR | role::DISCOURSE_ADVERB | role::COPULA;
+            rules.is(verb_group, w) || (w.len() > 4 && w.ends_with("ly"))
         })
         .count()
         .min(words.len().saturating_sub(1));
