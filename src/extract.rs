@@ -708,15 +708,16 @@ impl<'r> Extractor<'r> {
         }
         while k > 0 && sent.is_word(k - 1) {
             let w = sent.lower(k - 1);
-            if rules.is(role::NEGATOR, &w) {
+            let roles = rules.roles(&w);
+            if roles & role::NEGATOR != 0 {
                 negated = true;
-            } else if rules.is(role::COPULA, &w) {
+            } else if roles & role::COPULA != 0 {
                 copula = true;
-            } else if rules.is(role::AUXILIARY, &w) {
+            } else if roles & role::AUXILIARY != 0 {
             } else if w.len() > 4
                 && w.ends_with("ly")
                 && sent.t(k - 1).starts_with(char::is_lowercase)
-                && !rules.is(role::NOT_ADVERB, &w)
+                && roles & role::NOT_ADVERB == 0
                 && !self.is_cue_form(&w)
             {
                 // "firmly", "privately": adverbs inside the verb group
@@ -738,7 +739,7 @@ impl<'r> Extractor<'r> {
                     copula = true;
                     break;
                 }
-                if !(rules.is(role::AUXILIARY, &w) || rules.is(role::NEGATOR, &w)) {
+                if !rules.is(role::AUXILIARY | role::NEGATOR, &w) {
                     break;
                 }
                 j -= 1;
@@ -856,8 +857,7 @@ impl<'r> Extractor<'r> {
             let appositive = party
                 || possessive
                 || name
-                || self.rules.is(role::DETERMINER, &lw)
-                || self.rules.is(role::TITLE, &lw)
+                || self.rules.is(role::DETERMINER | role::TITLE, &lw)
                 || matches!(&*lw, "who" | "which" | "whose")
                 || w.chars().all(|c| c.is_ascii_digit());
             if !appositive {
@@ -899,11 +899,10 @@ impl<'r> Extractor<'r> {
                 break;
             }
             let w = sent.lower(k);
-            if rules.is(role::CLAUSE_WORD, &w)
-                || rules.is(role::AUXILIARY, &w)
-                || rules.is(role::COPULA, &w)
-                || rules.is(role::NEGATOR, &w)
-            {
+            if rules.is(
+                role::CLAUSE_WORD | role::AUXILIARY | role::COPULA | role::NEGATOR,
+                &w,
+            ) {
                 break;
             }
             if matches!(&*w, "and" | "or" | "&") {
@@ -954,8 +953,7 @@ impl<'r> Extractor<'r> {
             }
             let w = sent.lower(b);
             if b > from
-                && (self.rules.is(role::CLAUSE_WORD, &w)
-                    || self.rules.is(role::TIME_WORD, &w)
+                && (self.rules.is(role::CLAUSE_WORD | role::TIME_WORD, &w)
                     || (self.rules.is(role::PREPOSITION, &w) && w != "of"))
             {
                 break;
@@ -980,13 +978,12 @@ impl<'r> Extractor<'r> {
         let mut nouns = 0;
         while b < sent.toks.len() && sent.is_word(b) {
             let w = sent.lower(b);
-            let np_word = rules.is(role::DETERMINER, &w)
-                || rules.is(role::DEMONYM, &w)
+            let roles = rules.roles(&w);
+            let np_word = roles & (role::DETERMINER | role::DEMONYM) != 0
                 || sent.t(b).starts_with(char::is_uppercase);
             let first_noun = nouns == 0
                 && b > a
-                && !rules.is(role::AUXILIARY, &w)
-                && !rules.is(role::COPULA, &w)
+                && roles & (role::AUXILIARY | role::COPULA) == 0
                 && !self.is_cue_form(&w);
             if !np_word {
                 if !first_noun {
@@ -1161,9 +1158,7 @@ impl<'r> Extractor<'r> {
         if question {
             return true; // '"...," Christie said when asked whether ...'
         }
-        if !(self.rules.is(role::PREPOSITION, &w) || self.rules.is(role::TIME_WORD, &w))
-            || w == "that"
-        {
+        if !self.rules.is(role::PREPOSITION | role::TIME_WORD, &w) || w == "that" {
             return false;
         }
         rest.iter()
