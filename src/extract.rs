@@ -129,8 +129,10 @@ impl<'a> Sent<'a> {
     /// is (most tokens): this runs for nearly every token the patterns test.
     fn lower(&self, i: usize) -> Cow<'a, str> {
         let t = self.t(i);
-        if t.bytes().any(|b| b.is_ascii_uppercase() || b >= 0x80) {
+        if !t.is_ascii() {
             Cow::Owned(t.replace('’', "'").to_lowercase())
+        } else if t.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(t.to_ascii_lowercase())
         } else {
             Cow::Borrowed(t)
         }
