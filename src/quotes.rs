@@ -31,6 +31,19 @@ fn opens_straight(prev: Option<char>) -> bool {
     })
 }
 
+/// The first line break, straight quotation mark or lead byte of a curly one (and
+/// of other three-byte characters) at or after `from`. Line breaks are far apart in
+/// prose: `line_break` keeps the next one found.
+fn next_mark(bytes: &[u8], from: usize, line_break: &mut Option<usize>) -> Option<usize> {
+    if line_break.is_none_or(|at| at < from) {
+        let found = memchr::memchr(b'\n', &bytes[from..]);
+        *line_break = Some(found.map_or(usize::MAX, |k| from + k));
+    }
+    let mark = memchr::memchr3(b'"', b'\'', 0xE2, &bytes[from..]).map_or(usize::MAX, |k| from + k);
+    let next = mark.min(line_break.unwrap_or(usize::MAX));
+    (next != usize::MAX).then_some(next)
+}
+
 /// All quotations of `text`, in order, never overlapping.
 pub fn find_quotes(text: &str) -> Vec<Quote> {
     let mut out = Vec::new();
@@ -39,16 +52,15 @@ pub fn find_quotes(text: &str) -> Vec<Quote> {
     let mut prev: Option<char> = None;
     let mut line_start = 0;
     let bytes = text.as_bytes();
-    // Line breaks, straight marks, and the lead byte of the curly marks.
-    let mark = |b: u8| matches!(b, b'\n' | b'"' | b'\'' | 0xE2);
+    let mut line_break = None;
     let mut i = 0;
     while i < text.len() {
-        if !mark(bytes[i]) {
-            // Nothing else matters: jump to the next mark.
-            let Some(k) = bytes[i..].iter().position(|&b| mark(b)) else {
-                break;
-            };
-            i += k;
+        // Nothing but line breaks and marks matters: jump to the next one.
+        let Some(k) = next_mark(bytes, i, &mut line_break) else {
+            break;
+        };
+        if k > i {
+            i = k;
             prev = text[..i].chars().next_back();
         }
         let mut c = text[i..].chars().next().expect("i is on a char boundary");
