@@ -179,16 +179,22 @@ impl Segmenter {
         self.list_cuts(text, sentence_start, end, &mut list);
         let mut list = list.into_iter().peekable();
         let mut i = start;
+        // The next lead byte of a three-byte character ("…", bullets, curly quotes),
+        // kept while it lies ahead.
+        let mut wide = None;
         while i < end {
             // Jump to the next byte that may end a sentence, or to the next list cut.
             let stop = list.peek().map_or(end, |&at| at.clamp(i, end));
-            match bytes[i..stop]
-                .iter()
-                .position(|&b| matches!(b, b'.' | b'!' | b'?' | 0xE2))
-            {
-                Some(k) => i += k,
-                None if stop < end => i = stop,
-                None => break,
+            if wide.is_none_or(|at| at < i) {
+                wide = Some(memchr::memchr(0xE2, &bytes[i..end]).map_or(end, |k| i + k));
+            }
+            let terminator =
+                memchr::memchr3(b'.', b'!', b'?', &bytes[i..stop]).map_or(stop, |k| i + k);
+            let next = terminator.min(wide.unwrap_or(end));
+            match next {
+                k if k < stop => i = k,
+                _ if stop < end => i = stop,
+                _ => break,
             }
             while let Some(at) = list.next_if(|&at| at <= i) {
                 cuts.push(at);
