@@ -324,9 +324,9 @@ impl<'r> Extractor<'r> {
         // quantifier only a plural is a noun: "some reports", but "Some said",
         // "many believe".
         let determined = |k: usize| {
-            let w = sent.lower(k);
-            rules.is(role::DETERMINER, &w)
-                && !(rules.is(role::QUANTIFIER, &w) && *sent.lower(ti) != format!("{}s", cue.lemma))
+            let roles = rules.roles(&sent.lower(k));
+            let plural = || *sent.lower(ti) == format!("{}s", cue.lemma);
+            roles & role::DETERMINER != 0 && (roles & role::QUANTIFIER == 0 || plural())
         };
         let participle_before = |k: usize| {
             k > 0
@@ -791,8 +791,7 @@ impl<'r> Extractor<'r> {
                 let words = open + 1..end - 1;
                 let adverbs = words.clone().all(|k| {
                     sent.is_word(k)
-                        && (rules.is(role::DISCOURSE_ADVERB, &sent.lower(k))
-                            || rules.is(role::TIME_WORD, &sent.lower(k)))
+                        && rules.is(role::DISCOURSE_ADVERB | role::TIME_WORD, &sent.lower(k))
                 });
                 let phrase = end - 1 - open <= 6
                     && rules.is(role::PREPOSITION, &sent.lower(open + 1))
