@@ -26,7 +26,8 @@ use whosaid::write::{Outputs, WriteOptions};
         articles.csv (one row for every input record, with status ok or error) and run.json. Files \
         are written under a temporary name and moved into place when the run completes, run.json last.\n\n\
         Exit codes: 0 every record ok; 1 finished, some records failed (articles.csv names them); \
-        2 usage or fatal error (no output written)."
+        2 usage or fatal error (no output written); 130 interrupted by Ctrl-C (the output folder \
+        is left as it was)."
 )]
 pub struct RunArgs {
     /// Files, folders, or - for JSONL on stdin.
