@@ -24,6 +24,7 @@ pub mod pipeline;
 pub mod quotes;
 pub mod read;
 pub mod rules;
+mod scan;
 pub mod score;
 pub mod segment;
 pub mod sourcing;

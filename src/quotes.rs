@@ -5,6 +5,8 @@
 //! style for a quote that runs over paragraphs), else it ends with its paragraph.
 //! An odd mark degrades one quotation and never the article.
 
+use crate::scan::NextByte;
+
 /// One quotation, as byte offsets: `start..end` is the quoted text without marks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Quote {
@@ -32,16 +34,12 @@ fn opens_straight(prev: Option<char>) -> bool {
 }
 
 /// The first line break, straight quotation mark or lead byte of a curly one (and
-/// of other three-byte characters) at or after `from`. Line breaks are far apart in
-/// prose: `line_break` keeps the next one found.
-fn next_mark(bytes: &[u8], from: usize, line_break: &mut Option<usize>) -> Option<usize> {
-    if line_break.is_none_or(|at| at < from) {
-        let found = memchr::memchr(b'\n', &bytes[from..]);
-        *line_break = Some(found.map_or(usize::MAX, |k| from + k));
-    }
-    let mark = memchr::memchr3(b'"', b'\'', 0xE2, &bytes[from..]).map_or(usize::MAX, |k| from + k);
-    let next = mark.min(line_break.unwrap_or(usize::MAX));
-    (next != usize::MAX).then_some(next)
+/// of other three-byte characters) at or after `from`.
+fn next_mark(bytes: &[u8], from: usize, line_break: &mut NextByte) -> Option<usize> {
+    let end = bytes.len();
+    let mark = memchr::memchr3(b'"', b'\'', 0xE2, &bytes[from..]).map_or(end, |k| from + k);
+    let next = mark.min(line_break.from(bytes, from, end));
+    (next < end).then_some(next)
 }
 
 /// All quotations of `text`, in order, never overlapping.
@@ -52,7 +50,7 @@ pub fn find_quotes(text: &str) -> Vec<Quote> {
     let mut prev: Option<char> = None;
     let mut line_start = 0;
     let bytes = text.as_bytes();
-    let mut line_break = None;
+    let mut line_break = NextByte::new(b'\n');
     let mut i = 0;
     while i < text.len() {
         // Nothing but line breaks and marks matters: jump to the next one.

@@ -17,6 +17,7 @@ use std::collections::HashSet;
 use unicode_segmentation::UnicodeSegmentation;
 
 use crate::model::SentenceBounds;
+use crate::scan::NextByte;
 
 /// The word lists the segmenter consults, as written in `rules/segment.toml`.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
@@ -179,18 +180,14 @@ impl Segmenter {
         self.list_cuts(text, sentence_start, end, &mut list);
         let mut list = list.into_iter().peekable();
         let mut i = start;
-        // The next lead byte of a three-byte character ("…", bullets, curly quotes),
-        // kept while it lies ahead.
-        let mut wide = None;
+        // The lead byte of a three-byte character ("…", bullets, curly quotes).
+        let mut wide = NextByte::new(0xE2);
         while i < end {
             // Jump to the next byte that may end a sentence, or to the next list cut.
             let stop = list.peek().map_or(end, |&at| at.clamp(i, end));
-            if wide.is_none_or(|at| at < i) {
-                wide = Some(memchr::memchr(0xE2, &bytes[i..end]).map_or(end, |k| i + k));
-            }
             let terminator =
                 memchr::memchr3(b'.', b'!', b'?', &bytes[i..stop]).map_or(stop, |k| i + k);
-            let next = terminator.min(wide.unwrap_or(end));
+            let next = terminator.min(wide.from(bytes, i, end));
             match next {
                 k if k < stop => i = k,
                 _ if stop < end => i = stop,
