@@ -345,8 +345,8 @@ impl<'r> Extractor<'r> {
             return None;
         }
         if kind == "verb" && inside.is_none() && self.on("claim/passive") {
-            let passive = (cue_start, tj, ci, negated, has_copula, ti);
-            if let Some(f) = self.passive(sent, passive, resolver) {
+            let cue = (cue_start, tj, ci, negated);
+            if let Some(f) = self.passive(sent, cue, ti, has_copula, resolver) {
                 return Some(f);
             }
         }
@@ -1074,17 +1074,19 @@ impl<'r> Extractor<'r> {
 
     /// "was told by aides that ...": the agent after "by" is the source. "was asked",
     /// "is expected to", "Asked whether ...,", "when asked about": no agent is
-    /// written, so the claim has no source. `cue` is (first token, end token, cue
-    /// rule, negated, a copula in the cue group, the verb's token).
+    /// written, so the claim has no source. `cue` is laid out as for [`Self::found`];
+    /// `verb` is the verb's token, `has_copula` whether a copula opens the cue.
     fn passive(
         &self,
         sent: &Sent,
-        cue: (usize, usize, usize, bool, bool, usize),
+        cue: (usize, usize, usize, bool),
+        verb: usize,
+        has_copula: bool,
         resolver: &Resolver,
     ) -> Option<Found> {
-        let (cue_start, mut tj, ci, negated, has_copula, _) = cue;
+        let (cue_start, mut tj, ci, negated) = cue;
         let rules = self.rules;
-        let form = sent.lower(cue.5);
+        let form = sent.lower(verb);
         let word_at = |k: usize| (k < sent.toks.len() && sent.is_word(k)).then(|| sent.lower(k));
         let next = word_at(tj);
         if form.ends_with("ing")

@@ -112,7 +112,6 @@ pub fn classify(rules: &Rules, text: &str) -> Sourced {
     let mut name: Option<(usize, usize)> = None;
     let mut run: Option<(usize, usize)> = None;
     let not_a_name = role::TITLE | role::DEMONYM | role::DETERMINER;
-    let preposition = role::PREPOSITION;
     for (i, &(s, e)) in toks.iter().enumerate() {
         let w = &text[s..e];
         let capital = w.starts_with(char::is_uppercase);
@@ -120,7 +119,7 @@ pub fn classify(rules: &Rules, text: &str) -> Sourced {
         let known = covered.iter().any(|&(cs, ce)| s < ce && cs < e)
             || roles & not_a_name != 0
             || is_possessive(w)
-            || (i == 0 && roles & preposition != 0);
+            || (i == 0 && roles & role::PREPOSITION != 0);
         if capital && !known && s < lower_head_end {
             run = Some(run.map_or((s, e), |(rs, _)| (rs, e)));
         } else if let Some(r) = run.take() {
