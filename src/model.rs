@@ -30,6 +30,8 @@ pub struct RecordError {
 pub enum Record {
     Ok(Article),
     Err(RecordError),
+    /// A JSONL line still to be parsed, on a worker thread.
+    Line(crate::read::JsonLine),
 }
 
 /// A stretch of article text. `start`/`end` are character offsets (Unicode scalar

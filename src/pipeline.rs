@@ -1,11 +1,14 @@
-//! The stages joined: records in, per-article results out, in input order.
+//! The stages joined: records in, per-article rows out, in input order.
 //!
-//! Records are taken in bounded batches, each batch is processed in parallel
-//! (rayon keeps the batch's order) and handed to the sink before the next batch
-//! is read, so memory is bounded by the batch and never by the corpus, and the
-//! output does not depend on the number of threads.
+//! Records are taken in bounded batches. The worker threads parse, process and
+//! encode a batch in parallel (rayon keeps the batch's order); with more than one
+//! thread a writer thread appends the previous batch's bytes meanwhile, through a
+//! channel that holds at most [`BATCHES_IN_FLIGHT`] batches. Memory is bounded by
+//! the batches in flight, never by the corpus, and the output does not depend on
+//! the number of threads.
 
 use std::io;
+use std::sync::mpsc;
 
 use rayon::prelude::*;
 
@@ -14,8 +17,9 @@ use crate::model::{
     Article, ArticleResult, Claim, CueSpan, Record, RecordError, Sentence, Span, Via,
 };
 use crate::offsets::CharIndex;
+use crate::read::Ids;
 use crate::rules::Rules;
-use crate::write::Sink;
+use crate::write::{Encode, Sink};
 
 /// Run the read → segment → extract stages on one article.
 pub fn process(rules: &Rules, article: Article) -> ArticleResult {
@@ -129,17 +133,26 @@ pub struct Counts {
 }
 
 impl Counts {
-    fn add(&mut self, r: &ArticleResult, bytes: usize) {
-        self.records += 1;
-        if r.is_ok() {
-            self.ok += 1;
-        } else {
-            self.errors += 1;
+    fn of(r: &ArticleResult, bytes: usize) -> Counts {
+        Counts {
+            records: 1,
+            ok: usize::from(r.is_ok()),
+            errors: usize::from(!r.is_ok()),
+            sentences: r.sentences.len(),
+            claims: r.claims.len(),
+            chars: r.chars,
+            bytes,
         }
-        self.sentences += r.sentences.len();
-        self.claims += r.claims.len();
-        self.chars += r.chars;
-        self.bytes += bytes;
+    }
+
+    fn add(&mut self, o: &Counts) {
+        self.records += o.records;
+        self.ok += o.ok;
+        self.errors += o.errors;
+        self.sentences += o.sentences;
+        self.claims += o.claims;
+        self.chars += o.chars;
+        self.bytes += o.bytes;
     }
 }
 
@@ -149,47 +162,151 @@ impl Counts {
 const BATCH_RECORDS: usize = 1024;
 const BATCH_BYTES: usize = 1 << 20;
 
-/// Process every record and hand the results to `sink` in input order. `progress`
-/// is called after each batch with the counts so far; an error from it (an
-/// interrupt, say) stops the run there.
-pub fn run<I, S>(
+/// Batches encoded and not yet written, at most: the reorder buffer's bound.
+pub const BATCHES_IN_FLIGHT: usize = 2;
+
+/// A record after the workers: its rows, and what the ordered stage needs to
+/// check its id and count it.
+struct Done<R> {
+    /// `Some` for an article read whole: its id must be unique.
+    article: Option<(String, String, Vec<String>)>,
+    counts: Counts,
+    rows: R,
+}
+
+fn work<E: Encode>(rules: &Rules, encoder: &E, record: Record) -> Done<E::Rows> {
+    let record = match record {
+        Record::Line(line) => line.parse(),
+        r => r,
+    };
+    let (result, bytes, article) = match record {
+        Record::Ok(a) => {
+            let key = (a.id.clone(), a.input.clone(), a.meta.clone());
+            let n = a.text.len();
+            (process_guarded(rules, a), n, Some(key))
+        }
+        Record::Err(e) => (ArticleResult::failed(e), 0, None),
+        Record::Line(_) => unreachable!("parsed above"),
+    };
+    Done {
+        article,
+        counts: Counts::of(&result, bytes),
+        rows: encoder.encode(&result),
+    }
+}
+
+/// The ordered stage: checks ids, counts, and hands rows to the sink in input order.
+struct Ordered<'a, E: Encode, S> {
+    encoder: &'a E,
+    sink: &'a mut S,
+    ids: Ids,
+    counts: Counts,
+}
+
+impl<E: Encode, S: Sink<Rows = E::Rows>> Ordered<'_, E, S> {
+    fn deliver(&mut self, batch: Vec<Done<E::Rows>>) -> io::Result<()> {
+        for mut d in batch {
+            if let Some((id, input, meta)) = d.article {
+                if let Some(error) = self.ids.check(&id, &input) {
+                    // Only the first record of an id counts; this one was processed
+                    // in parallel before its turn came, and is replaced here.
+                    let failed = ArticleResult::failed(RecordError {
+                        id,
+                        input,
+                        error,
+                        meta,
+                    });
+                    d.counts = Counts::of(&failed, 0);
+                    d.rows = self.encoder.encode(&failed);
+                }
+            }
+            self.sink.write(d.rows)?;
+            self.counts.add(&d.counts);
+        }
+        Ok(())
+    }
+}
+
+/// Process every record and hand the encoded rows to `sink` in input order.
+/// `progress` is called after each batch with the counts of the records processed
+/// so far; an error from it (an interrupt, say) stops the run there. Runs on the
+/// current rayon pool; with one thread everything runs on the calling thread.
+pub fn run<E, S>(
     rules: &Rules,
-    records: I,
+    records: impl Iterator<Item = Record>,
+    encoder: &E,
     sink: &mut S,
     mut progress: impl FnMut(&Counts) -> io::Result<()>,
 ) -> io::Result<Counts>
 where
-    I: Iterator<Item = Record>,
-    S: Sink + ?Sized,
+    E: Encode,
+    S: Sink<Rows = E::Rows>,
 {
-    let mut counts = Counts::default();
+    let mut ordered = Ordered {
+        encoder,
+        sink,
+        ids: Ids::default(),
+        counts: Counts::default(),
+    };
+    let mut seen = Counts::default();
     let mut records = records.peekable();
-    let mut batch: Vec<Record> = Vec::with_capacity(BATCH_RECORDS);
-    while records.peek().is_some() {
-        batch.clear();
+    let mut next_batch = move || {
+        let mut batch: Vec<Record> = Vec::with_capacity(BATCH_RECORDS);
         let mut bytes = 0;
         while batch.len() < BATCH_RECORDS && bytes < BATCH_BYTES {
             let Some(r) = records.next() else { break };
-            if let Record::Ok(a) = &r {
-                bytes += a.text.len();
-            }
+            bytes += match &r {
+                Record::Ok(a) => a.text.len(),
+                Record::Line(l) => l.size(),
+                Record::Err(_) => 0,
+            };
             batch.push(r);
         }
-        let results: Vec<(ArticleResult, usize)> = batch
-            .par_drain(..)
-            .map(|r| match r {
-                Record::Ok(a) => {
-                    let n = a.text.len();
-                    (process_guarded(rules, a), n)
-                }
-                Record::Err(e) => (ArticleResult::failed(e), 0),
-            })
+        (!batch.is_empty()).then_some(batch)
+    };
+    let mut encode = |batch: Vec<Record>| -> io::Result<Vec<Done<E::Rows>>> {
+        let done: Vec<Done<E::Rows>> = batch
+            .into_par_iter()
+            .map(|r| work(rules, encoder, r))
             .collect();
-        for (r, n) in &results {
-            sink.article(r)?;
-            counts.add(r, *n);
+        for d in &done {
+            seen.add(&d.counts);
         }
-        progress(&counts)?;
+        progress(&seen)?;
+        Ok(done)
+    };
+    if rayon::current_num_threads() == 1 {
+        while let Some(batch) = next_batch() {
+            ordered.deliver(encode(batch)?)?;
+        }
+        return Ok(ordered.counts);
     }
-    Ok(counts)
+    std::thread::scope(|scope| {
+        let (tx, rx) = mpsc::sync_channel::<Vec<Done<E::Rows>>>(BATCHES_IN_FLIGHT);
+        let writer = scope.spawn(move || -> io::Result<Counts> {
+            for batch in rx {
+                ordered.deliver(batch)?;
+            }
+            Ok(ordered.counts)
+        });
+        let mut stopped = Ok(());
+        while let Some(batch) = next_batch() {
+            match encode(batch) {
+                Ok(done) => {
+                    // A closed channel means the writer failed: its error is the
+                    // one to report.
+                    if tx.send(done).is_err() {
+                        break;
+                    }
+                }
+                Err(e) => {
+                    stopped = Err(e);
+                    break;
+                }
+            }
+        }
+        drop(tx);
+        let written = writer.join().expect("the writer thread does not panic");
+        stopped.and(written)
+    })
 }

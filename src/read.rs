@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use crate::model::{Article, Record, RecordError};
 
 /// Which fields of JSONL and CSV records to read.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ReadOptions {
     pub id_field: String,
     pub text_field: String,
@@ -286,12 +286,27 @@ struct JsonlRecords {
     line: usize,
     buf: Vec<u8>,
     done: bool,
-    opts: ReadOptions,
+    opts: Arc<ReadOptions>,
 }
 
-impl JsonlRecords {
-    fn parse(&self, bytes: &[u8]) -> Record {
-        let place = format!("{}:{}", self.name, self.line);
+/// One JSONL line as read, parsed later by [`JsonLine::parse`] on a worker thread:
+/// parsing is most of the reading work, and the reader must not be the bottleneck.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JsonLine {
+    bytes: Vec<u8>,
+    place: String,
+    opts: Arc<ReadOptions>,
+}
+
+impl JsonLine {
+    /// Bytes of the line as read.
+    pub fn size(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// The article this line holds, or an error naming its place.
+    pub fn parse(self) -> Record {
+        let place = self.place;
         let fail = |why: String| {
             Record::Err(RecordError {
                 id: place.clone(),
@@ -300,7 +315,7 @@ impl JsonlRecords {
                 meta: vec![String::new(); self.opts.meta.len()],
             })
         };
-        let line = match std::str::from_utf8(bytes) {
+        let line = match std::str::from_utf8(&self.bytes) {
             Ok(s) => s,
             Err(e) => {
                 return fail(format!(
@@ -336,7 +351,11 @@ impl Iterator for JsonlRecords {
                     if bytes.iter().all(u8::is_ascii_whitespace) {
                         continue;
                     }
-                    return Some(self.parse(bytes));
+                    return Some(Record::Line(JsonLine {
+                        bytes: bytes.to_vec(),
+                        place: format!("{}:{}", self.name, self.line),
+                        opts: Arc::clone(&self.opts),
+                    }));
                 }
                 Err(e) => {
                     self.done = true;
@@ -522,7 +541,7 @@ fn jsonl_records(reader: Box<dyn BufRead + Send>, name: String, opts: &ReadOptio
         line: 0,
         buf: Vec::new(),
         done: false,
-        opts: opts.clone(),
+        opts: Arc::new(opts.clone()),
     })
 }
 
@@ -607,35 +626,41 @@ fn source_records(source: Source, opts: &ReadOptions) -> Records {
     }
 }
 
-/// All records of all sources, in order. A record whose id was already seen is an
-/// error naming the first one's place: ids must be unique for claims to be joined.
+/// All records of all sources, in order. JSONL lines come unparsed
+/// ([`Record::Line`]); ids are checked for duplicates by [`Ids`] once records are
+/// back in input order.
 pub fn read_records(
     sources: Vec<Source>,
     opts: &ReadOptions,
 ) -> impl Iterator<Item = Record> + Send {
     let opts = opts.clone();
-    let mut seen: HashMap<String, String> = HashMap::new();
     sources
         .into_iter()
         .flat_map(move |s| source_records(s, &opts))
-        .map(move |rec| match rec {
-            Record::Ok(a) => match seen.get(&a.id) {
-                Some(first) => Record::Err(RecordError {
-                    error: format!(
-                        "{}: duplicate id {:?}, first seen at {first}",
-                        a.input, a.id
-                    ),
-                    id: a.id,
-                    input: a.input,
-                    meta: a.meta,
-                }),
-                None => {
-                    seen.insert(a.id.clone(), a.input.clone());
-                    Record::Ok(a)
-                }
-            },
-            err => err,
-        })
+}
+
+/// The ids seen so far in a run: ids must be unique for claims to be joined, so a
+/// record whose id was already seen is an error naming the first one's place.
+/// Holds one entry per article (about 80 bytes), the only state that grows with
+/// the corpus.
+#[derive(Default)]
+pub struct Ids {
+    seen: HashMap<Box<str>, Box<str>>,
+}
+
+impl Ids {
+    /// `None` for a first sighting, else the error for the duplicate.
+    pub fn check(&mut self, id: &str, input: &str) -> Option<String> {
+        match self.seen.get(id) {
+            Some(first) => Some(format!(
+                "{input}: duplicate id {id:?}, first seen at {first}"
+            )),
+            None => {
+                self.seen.insert(id.into(), input.into());
+                None
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -648,6 +673,10 @@ mod tests {
             "f.jsonl".into(),
             &ReadOptions::default(),
         )
+        .map(|r| match r {
+            Record::Line(l) => l.parse(),
+            r => r,
+        })
         .collect()
     }
 

@@ -1,6 +1,7 @@
 //! Stage 4: write the datasets.
 //!
-//! Every writer consumes the same stream of per-article results through [`Sink`].
+//! Each article's rows are encoded to bytes by an [`Encode`] on the worker threads,
+//! and a [`Sink`] appends them in input order: the ordered stage only copies bytes.
 //! The files are written under a temporary folder inside the output folder and
 //! renamed into place only when the run completes, run.json last: a run that
 //! crashes or is killed leaves the previous complete output (or none), never a
@@ -15,9 +16,17 @@ use serde::Serialize;
 
 use crate::model::{ArticleResult, Claim};
 
-/// Receives each article's result, in input order.
-pub trait Sink {
-    fn article(&mut self, result: &ArticleResult) -> io::Result<()>;
+/// Turns one article's result into the rows a [`Sink`] appends. Runs on the worker
+/// threads, so the ordered stage that writes does no formatting.
+pub trait Encode: Sync {
+    type Rows: Send;
+    fn encode(&self, result: &ArticleResult) -> Self::Rows;
+}
+
+/// Receives each article's encoded rows, in input order.
+pub trait Sink: Send {
+    type Rows;
+    fn write(&mut self, rows: Self::Rows) -> io::Result<()>;
 }
 
 /// The names of the data files a run writes, in the order they are renamed.
@@ -83,11 +92,19 @@ pub struct WriteOptions {
 pub struct Outputs {
     dir: PathBuf,
     tmp: tempfile::TempDir,
-    claims_jsonl: BufWriter<File>,
-    claims_csv: csv::Writer<BufWriter<File>>,
-    sentences_jsonl: BufWriter<File>,
-    sentences_csv: csv::Writer<BufWriter<File>>,
-    articles_csv: csv::Writer<BufWriter<File>>,
+    /// In [`DATA_FILES`] order.
+    files: [BufWriter<File>; 5],
+    opts: WriteOptions,
+}
+
+/// One article's rows for each data file, in [`DATA_FILES`] order.
+#[derive(Debug, Default)]
+pub struct Rows {
+    pub files: [Vec<u8>; 5],
+}
+
+/// Encodes the rows of the five data files ([`Outputs`]).
+pub struct FileEncoder {
     opts: WriteOptions,
 }
 
@@ -98,17 +115,28 @@ fn create(dir: &Path, name: &str) -> io::Result<BufWriter<File>> {
     ))
 }
 
-fn csv_writer(
+fn csv_file(
     dir: &Path,
     name: &str,
     header: &[&str],
     extra: &[String],
-) -> io::Result<csv::Writer<BufWriter<File>>> {
+) -> io::Result<BufWriter<File>> {
     let mut w = csv::WriterBuilder::new().from_writer(create(dir, name)?);
     let mut cols: Vec<&str> = header.to_vec();
     cols.extend(extra.iter().map(String::as_str));
     w.write_record(&cols)?;
-    Ok(w)
+    w.into_inner().map_err(|e| e.into_error())
+}
+
+/// A CSV writer into memory, for one article's rows.
+fn csv_rows(capacity: usize) -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new()
+        .buffer_capacity(1 << 12)
+        .from_writer(Vec::with_capacity(capacity))
+}
+
+fn csv_bytes(w: csv::Writer<Vec<u8>>) -> Vec<u8> {
+    w.into_inner().expect("a flush into memory cannot fail")
 }
 
 /// A spreadsheet runs a cell that starts with one of these as a formula.
@@ -157,20 +185,29 @@ impl Outputs {
         let t = tmp.path();
         Ok(Outputs {
             dir: dir.to_path_buf(),
-            claims_jsonl: create(t, "claims.jsonl")?,
-            claims_csv: csv_writer(t, "claims.csv", CLAIM_COLUMNS, &[])?,
-            sentences_jsonl: create(t, "sentences.jsonl")?,
-            sentences_csv: csv_writer(t, "sentences.csv", SENTENCE_COLUMNS, &[])?,
-            articles_csv: csv_writer(t, "articles.csv", ARTICLE_COLUMNS, &opts.meta)?,
+            files: [
+                create(t, "claims.jsonl")?,
+                csv_file(t, "claims.csv", CLAIM_COLUMNS, &[])?,
+                create(t, "sentences.jsonl")?,
+                csv_file(t, "sentences.csv", SENTENCE_COLUMNS, &[])?,
+                csv_file(t, "articles.csv", ARTICLE_COLUMNS, &opts.meta)?,
+            ],
             tmp,
             opts,
         })
     }
 
+    /// The encoder for this output's rows.
+    pub fn encoder(&self) -> FileEncoder {
+        FileEncoder {
+            opts: self.opts.clone(),
+        }
+    }
+
     /// One CSV record from borrowed cells: rows are written straight from the
     /// claims, with no copy of their text.
     fn write_csv_row<'c>(
-        w: &mut csv::Writer<BufWriter<File>>,
+        w: &mut csv::Writer<Vec<u8>>,
         row: impl IntoIterator<Item = Cow<'c, str>>,
         safe: bool,
     ) -> io::Result<()> {
@@ -224,11 +261,9 @@ impl Outputs {
 
     /// Flush everything and move the files into place, run.json last.
     pub fn commit(mut self, run_json: &serde_json::Value) -> io::Result<()> {
-        self.claims_jsonl.flush()?;
-        self.claims_csv.flush()?;
-        self.sentences_jsonl.flush()?;
-        self.sentences_csv.flush()?;
-        self.articles_csv.flush()?;
+        for f in &mut self.files {
+            f.flush()?;
+        }
         let t = self.tmp.path().to_path_buf();
         let mut f = create(&t, "run.json")?;
         serde_json::to_writer_pretty(&mut f, run_json)?;
@@ -252,12 +287,32 @@ impl Outputs {
 }
 
 impl Sink for Outputs {
-    fn article(&mut self, a: &ArticleResult) -> io::Result<()> {
-        for c in &a.claims {
-            serde_json::to_writer(&mut self.claims_jsonl, c)?;
-            self.claims_jsonl.write_all(b"\n")?;
-            Self::write_csv_row(&mut self.claims_csv, Self::claim_row(c), self.opts.csv_safe)?;
+    type Rows = Rows;
+
+    fn write(&mut self, rows: Rows) -> io::Result<()> {
+        for (f, bytes) in self.files.iter_mut().zip(&rows.files) {
+            f.write_all(bytes)?;
         }
+        Ok(())
+    }
+}
+
+impl Encode for FileEncoder {
+    type Rows = Rows;
+
+    fn encode(&self, a: &ArticleResult) -> Rows {
+        let safe = self.opts.csv_safe;
+        let text_bytes: usize = a.sentences.iter().map(|s| s.text.len()).sum();
+        let mut claims_jsonl = Vec::with_capacity(a.claims.len() * 1024);
+        let mut claims_csv = csv_rows(a.claims.len() * 512);
+        for c in &a.claims {
+            serde_json::to_writer(&mut claims_jsonl, c).expect("claims serialise");
+            claims_jsonl.push(b'\n');
+            Outputs::write_csv_row(&mut claims_csv, Outputs::claim_row(c), safe)
+                .expect("writes into memory");
+        }
+        let mut sentences_jsonl = Vec::with_capacity(text_bytes + a.sentences.len() * 80);
+        let mut sentences_csv = csv_rows(text_bytes + a.sentences.len() * 40);
         for s in &a.sentences {
             let row = SentenceRow {
                 article_id: &a.id,
@@ -266,8 +321,8 @@ impl Sink for Outputs {
                 end: s.end,
                 text: &s.text,
             };
-            serde_json::to_writer(&mut self.sentences_jsonl, &row)?;
-            self.sentences_jsonl.write_all(b"\n")?;
+            serde_json::to_writer(&mut sentences_jsonl, &row).expect("sentences serialise");
+            sentences_jsonl.push(b'\n');
             let cells = [
                 Cow::Borrowed(a.id.as_str()),
                 Cow::Owned(s.sentence_index.to_string()),
@@ -275,7 +330,7 @@ impl Sink for Outputs {
                 Cow::Owned(s.end.to_string()),
                 Cow::Borrowed(s.text.as_str()),
             ];
-            Self::write_csv_row(&mut self.sentences_csv, cells, self.opts.csv_safe)?;
+            Outputs::write_csv_row(&mut sentences_csv, cells, safe).expect("writes into memory");
         }
         let cells = [
             Cow::Borrowed(a.id.as_str()),
@@ -287,11 +342,18 @@ impl Sink for Outputs {
             Cow::Owned(a.claims.len().to_string()),
         ];
         let meta = a.meta.iter().map(|m| Cow::Borrowed(m.as_str()));
-        Self::write_csv_row(
-            &mut self.articles_csv,
-            cells.into_iter().chain(meta),
-            self.opts.csv_safe,
-        )
+        let mut articles_csv = csv_rows(256);
+        Outputs::write_csv_row(&mut articles_csv, cells.into_iter().chain(meta), safe)
+            .expect("writes into memory");
+        Rows {
+            files: [
+                claims_jsonl,
+                csv_bytes(claims_csv),
+                sentences_jsonl,
+                csv_bytes(sentences_csv),
+                csv_bytes(articles_csv),
+            ],
+        }
     }
 }
 

@@ -102,8 +102,9 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     // Without a handler (one already set, in a library user's process) Ctrl-C still
     // kills the run, which never leaves a partial file under a final name.
     let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
+    let encoder = outputs.encoder();
     let result = pool.install(|| {
-        pipeline::run(&rules, records, &mut outputs, |c| {
+        pipeline::run(&rules, records, &encoder, &mut outputs, |c| {
             if interrupted.load(Ordering::SeqCst) {
                 return Err(std::io::Error::new(
                     std::io::ErrorKind::Interrupted,
