@@ -6,8 +6,6 @@
 //! after it, a pronoun, a coordinated or participial verb, none for a hedge) and where
 //! its content stands (after the cue, before it, a quotation around it).
 
-use std::borrow::Cow;
-
 use crate::model::SentenceBounds;
 use crate::quotes::{self, find_quotes, quote_at, Quote};
 use crate::rules::{role, CueRule, Rules};
@@ -29,15 +27,38 @@ pub struct Found {
     pub rule: &'static str,
 }
 
-/// A token of a sentence: a word or one punctuation character, as byte offsets.
+/// A token of a sentence: a word or one punctuation character, as byte offsets,
+/// with the offsets of its lower-case form in [`Sent::lower`]'s buffer.
 #[derive(Debug, Clone, Copy)]
 struct Tok {
     s: usize,
     e: usize,
     word: bool,
+    ls: u32,
+    le: u32,
 }
 
-fn tokenize(text: &str, from: usize, to: usize) -> Vec<Tok> {
+/// The sentence's tokens in lower case with straight apostrophes, one after the
+/// other: the patterns test nearly every token in this form, and this way it is
+/// made once, with no allocation per token.
+fn push_lower(lower: &mut String, t: &str) -> (u32, u32) {
+    let ls = lower.len();
+    if t.is_ascii() {
+        lower.push_str(t);
+        lower[ls..].make_ascii_lowercase();
+    } else {
+        for c in t.chars() {
+            if c == '’' {
+                lower.push('\'');
+            } else {
+                lower.extend(c.to_lowercase());
+            }
+        }
+    }
+    (ls as u32, lower.len() as u32)
+}
+
+fn tokenize(text: &str, from: usize, to: usize) -> (Vec<Tok>, String) {
     let bytes = text.as_bytes();
     // Bytes below 0x80 are their own characters: no decoding for ASCII text.
     let char_at = |i: usize| -> (char, usize) {
@@ -57,12 +78,22 @@ fn tokenize(text: &str, from: usize, to: usize) -> Vec<Tok> {
             && (i + 3 == to || !bytes[i + 3].is_ascii_alphanumeric())
     };
     let mut toks = Vec::with_capacity((to - from) / 5);
+    let mut lower = String::with_capacity(to - from);
     let mut i = from;
     while i < to {
+        if bytes[i] == b' ' {
+            i += 1;
+            continue;
+        }
         let (c, n) = char_at(i);
         if c.is_alphanumeric() {
             let mut e = i + n;
             while e < to {
+                // Letters and digits of ASCII text, the bulk, take one test.
+                if bytes[e].is_ascii_alphanumeric() {
+                    e += 1;
+                    continue;
+                }
                 let (d, m) = char_at(e);
                 let joins = matches!(d, '\'' | '’' | '-' | '.' | '&') && alnum_at(e + m)
                     || d == ',' && digit_group_at(e + 1);
@@ -75,10 +106,13 @@ fn tokenize(text: &str, from: usize, to: usize) -> Vec<Tok> {
             if e < to && bytes[e] == b'.' && text[i..e].contains('.') {
                 e += 1;
             }
+            let (ls, le) = push_lower(&mut lower, &text[i..e]);
             toks.push(Tok {
                 s: i,
                 e,
                 word: true,
+                ls,
+                le,
             });
             i = e;
         } else {
@@ -89,16 +123,19 @@ fn tokenize(text: &str, from: usize, to: usize) -> Vec<Tok> {
                 n
             };
             if !c.is_whitespace() {
+                let (ls, le) = push_lower(&mut lower, &text[i..i + n]);
                 toks.push(Tok {
                     s: i,
                     e: i + n,
                     word: false,
+                    ls,
+                    le,
                 });
             }
             i += n;
         }
     }
-    toks
+    (toks, lower)
 }
 
 fn is_closing_quote(c: &str) -> bool {
@@ -113,6 +150,8 @@ fn is_opening_quote(c: &str) -> bool {
 struct Sent<'a> {
     text: &'a str,
     toks: Vec<Tok>,
+    /// The tokens' lower-case forms (see [`push_lower`]).
+    lower: String,
     bounds: SentenceBounds,
     /// Its index in the article.
     index: usize,
@@ -125,17 +164,10 @@ impl<'a> Sent<'a> {
         &self.text[self.toks[i].s..self.toks[i].e]
     }
 
-    /// The token in lower case with straight apostrophes, borrowed when it already
-    /// is (most tokens): this runs for nearly every token the patterns test.
-    fn lower(&self, i: usize) -> Cow<'a, str> {
-        let t = self.t(i);
-        if !t.is_ascii() {
-            Cow::Owned(t.replace('’', "'").to_lowercase())
-        } else if t.bytes().any(|b| b.is_ascii_uppercase()) {
-            Cow::Owned(t.to_ascii_lowercase())
-        } else {
-            Cow::Borrowed(t)
-        }
+    /// The token in lower case with straight apostrophes.
+    fn lower(&self, i: usize) -> &str {
+        let t = &self.toks[i];
+        &self.lower[t.ls as usize..t.le as usize]
     }
 
     fn is_word(&self, i: usize) -> bool {
@@ -236,9 +268,11 @@ impl<'r> Extractor<'r> {
                 self.remember_subject(text, prev, &mut resolver);
             }
             last_read = si + 1;
+            let (toks, lower) = tokenize(text, b.start, b.end);
             let sent = Sent {
                 text,
-                toks: tokenize(text, b.start, b.end),
+                toks,
+                lower,
                 bounds: *b,
                 index: si,
                 quotes: &quotes,
@@ -637,9 +671,11 @@ impl<'r> Extractor<'r> {
         while !text.is_char_boundary(cut) {
             cut -= 1;
         }
+        let (toks, lower) = tokenize(text, b.start, cut);
         let mut sent = Sent {
             text,
-            toks: tokenize(text, b.start, cut),
+            toks,
+            lower,
             bounds: *b,
             index: 0, // a subject needs neither its index nor the quotations
             quotes: &[],
@@ -648,7 +684,7 @@ impl<'r> Extractor<'r> {
         let np = if cut < b.end
             && (sent.toks.len() < 7 || np.is_some_and(|(_, e)| e == sent.toks.len()))
         {
-            sent.toks = tokenize(text, b.start, b.end);
+            (sent.toks, sent.lower) = tokenize(text, b.start, b.end);
             self.initial_np(&sent)
         } else {
             np

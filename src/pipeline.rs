@@ -163,18 +163,28 @@ const BATCH_RECORDS: usize = 1024;
 const BATCH_BYTES: usize = 1 << 20;
 
 /// Batches encoded and not yet written, at most: the reorder buffer's bound.
-pub const BATCHES_IN_FLIGHT: usize = 2;
+pub const BATCHES_IN_FLIGHT: usize = 1;
 
-/// A record after the workers: its rows, and what the ordered stage needs to
-/// check its id and count it.
+/// An article whose text is larger than this is encoded by the ordered stage
+/// straight into the sink, a piece at a time, instead of by a worker into memory:
+/// a 50 MB article's rows are six times its size.
+const ENCODE_LATER_BYTES: usize = 4 << 20;
+
+/// A record after the workers: its rows (or its result, for a very large
+/// article), and what the ordered stage needs to check its id and count it.
 struct Done<R> {
     /// `Some` for an article read whole: its id must be unique.
     article: Option<(String, String, Vec<String>)>,
     counts: Counts,
-    rows: R,
+    rows: Encoded<R>,
 }
 
-fn work<E: Encode>(rules: &Rules, encoder: &E, record: Record) -> Done<E::Rows> {
+enum Encoded<R> {
+    Rows(Vec<R>),
+    Later(ArticleResult),
+}
+
+fn work<E: Encode>(rules: &Rules, encoder: &E, record: Record) -> io::Result<Done<E::Rows>> {
     let record = match record {
         Record::Line(line) => line.parse(),
         r => r,
@@ -188,11 +198,22 @@ fn work<E: Encode>(rules: &Rules, encoder: &E, record: Record) -> Done<E::Rows> 
         Record::Err(e) => (ArticleResult::failed(e), 0, None),
         Record::Line(_) => unreachable!("parsed above"),
     };
-    Done {
+    let counts = Counts::of(&result, bytes);
+    let rows = if bytes > ENCODE_LATER_BYTES {
+        Encoded::Later(result)
+    } else {
+        let mut rows = Vec::with_capacity(1);
+        encoder.encode(result, &mut |r| {
+            rows.push(r);
+            Ok(())
+        })?;
+        Encoded::Rows(rows)
+    };
+    Ok(Done {
         article,
-        counts: Counts::of(&result, bytes),
-        rows: encoder.encode(&result),
-    }
+        counts,
+        rows,
+    })
 }
 
 /// The ordered stage: checks ids, counts, and hands rows to the sink in input order.
@@ -217,10 +238,20 @@ impl<E: Encode, S: Sink<Rows = E::Rows>> Ordered<'_, E, S> {
                         meta,
                     });
                     d.counts = Counts::of(&failed, 0);
-                    d.rows = self.encoder.encode(&failed);
+                    d.rows = Encoded::Later(failed);
                 }
             }
-            self.sink.write(d.rows)?;
+            match d.rows {
+                Encoded::Rows(rows) => {
+                    for r in rows {
+                        self.sink.write(r)?;
+                    }
+                }
+                Encoded::Later(result) => {
+                    let sink = &mut *self.sink;
+                    self.encoder.encode(result, &mut |r| sink.write(r))?;
+                }
+            }
             self.counts.add(&d.counts);
         }
         Ok(())
@@ -268,7 +299,7 @@ where
         let done: Vec<Done<E::Rows>> = batch
             .into_par_iter()
             .map(|r| work(rules, encoder, r))
-            .collect();
+            .collect::<io::Result<_>>()?;
         for d in &done {
             seen.add(&d.counts);
         }

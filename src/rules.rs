@@ -793,6 +793,11 @@ impl Rules {
 
     /// Issue labels whose keywords occur in `text`, in taxonomy order.
     pub fn issues_in(&self, text: &str) -> Vec<String> {
+        // Most contents touch no issue: a plain search says so without the
+        // overlapping one, which must run to the end of the text.
+        if !self.issue_set.is_match(text) {
+            return Vec::new();
+        }
         self.issue_set
             .matches(text)
             .into_iter()

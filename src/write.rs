@@ -20,7 +20,14 @@ use crate::model::{ArticleResult, Claim};
 /// threads, so the ordered stage that writes does no formatting.
 pub trait Encode: Sync {
     type Rows: Send;
-    fn encode(&self, result: &ArticleResult) -> Self::Rows;
+    /// Encodes `result` and hands its rows to `emit` in input order, in one piece
+    /// or, for a very large article, several: the result is taken so that its rows
+    /// replace its claims and sentences as they are made, not add to them.
+    fn encode(
+        &self,
+        result: ArticleResult,
+        emit: &mut dyn FnMut(Self::Rows) -> io::Result<()>,
+    ) -> io::Result<()>;
 }
 
 /// Receives each article's encoded rows, in input order.
@@ -297,23 +304,70 @@ impl Sink for Outputs {
     }
 }
 
+/// An article's rows are handed on in pieces of about this many bytes of JSONL,
+/// so a very large article is written as it is encoded.
+const CHUNK_BYTES: usize = 1 << 20;
+
+/// One article's rows being encoded, handed to `emit` a piece at a time.
+struct Chunks<'e> {
+    claims_jsonl: Vec<u8>,
+    claims_csv: csv::Writer<Vec<u8>>,
+    sentences_jsonl: Vec<u8>,
+    sentences_csv: csv::Writer<Vec<u8>>,
+    emit: &'e mut dyn FnMut(Rows) -> io::Result<()>,
+}
+
+impl Chunks<'_> {
+    /// The rows so far, with `articles_csv` as the manifest's part.
+    fn take(&mut self, articles_csv: Vec<u8>) -> Rows {
+        let csv = |w: &mut csv::Writer<Vec<u8>>| csv_bytes(std::mem::replace(w, csv_rows(0)));
+        Rows {
+            files: [
+                std::mem::take(&mut self.claims_jsonl),
+                csv(&mut self.claims_csv),
+                std::mem::take(&mut self.sentences_jsonl),
+                csv(&mut self.sentences_csv),
+                articles_csv,
+            ],
+        }
+    }
+
+    fn emit_if_full(&mut self) -> io::Result<()> {
+        if self.claims_jsonl.len() + self.sentences_jsonl.len() < CHUNK_BYTES {
+            return Ok(());
+        }
+        let rows = self.take(Vec::new());
+        (self.emit)(rows)
+    }
+}
+
 impl Encode for FileEncoder {
     type Rows = Rows;
 
-    fn encode(&self, a: &ArticleResult) -> Rows {
+    fn encode(
+        &self,
+        mut a: ArticleResult,
+        emit: &mut dyn FnMut(Rows) -> io::Result<()>,
+    ) -> io::Result<()> {
         let safe = self.opts.csv_safe;
+        let (claims, sentences) = (a.claims.len(), a.sentences.len());
         let text_bytes: usize = a.sentences.iter().map(|s| s.text.len()).sum();
-        let mut claims_jsonl = Vec::with_capacity(a.claims.len() * 1024);
-        let mut claims_csv = csv_rows(a.claims.len() * 512);
-        for c in &a.claims {
-            serde_json::to_writer(&mut claims_jsonl, c).expect("claims serialise");
-            claims_jsonl.push(b'\n');
-            Outputs::write_csv_row(&mut claims_csv, Outputs::claim_row(c), safe)
-                .expect("writes into memory");
+        let text_bytes = text_bytes.min(CHUNK_BYTES);
+        let mut out = Chunks {
+            claims_jsonl: Vec::with_capacity((claims * 1024).min(CHUNK_BYTES)),
+            claims_csv: csv_rows((claims * 512).min(CHUNK_BYTES)),
+            sentences_jsonl: Vec::with_capacity(text_bytes + sentences.min(4096) * 80),
+            sentences_csv: csv_rows(text_bytes + sentences.min(4096) * 40),
+            emit,
+        };
+        // Each claim and sentence is dropped once encoded: rows replace them.
+        for c in std::mem::take(&mut a.claims) {
+            serde_json::to_writer(&mut out.claims_jsonl, &c)?;
+            out.claims_jsonl.push(b'\n');
+            Outputs::write_csv_row(&mut out.claims_csv, Outputs::claim_row(&c), safe)?;
+            out.emit_if_full()?;
         }
-        let mut sentences_jsonl = Vec::with_capacity(text_bytes + a.sentences.len() * 80);
-        let mut sentences_csv = csv_rows(text_bytes + a.sentences.len() * 40);
-        for s in &a.sentences {
+        for s in std::mem::take(&mut a.sentences) {
             let row = SentenceRow {
                 article_id: &a.id,
                 sentence_index: s.sentence_index,
@@ -321,8 +375,8 @@ impl Encode for FileEncoder {
                 end: s.end,
                 text: &s.text,
             };
-            serde_json::to_writer(&mut sentences_jsonl, &row).expect("sentences serialise");
-            sentences_jsonl.push(b'\n');
+            serde_json::to_writer(&mut out.sentences_jsonl, &row)?;
+            out.sentences_jsonl.push(b'\n');
             let cells = [
                 Cow::Borrowed(a.id.as_str()),
                 Cow::Owned(s.sentence_index.to_string()),
@@ -330,7 +384,8 @@ impl Encode for FileEncoder {
                 Cow::Owned(s.end.to_string()),
                 Cow::Borrowed(s.text.as_str()),
             ];
-            Outputs::write_csv_row(&mut sentences_csv, cells, safe).expect("writes into memory");
+            Outputs::write_csv_row(&mut out.sentences_csv, cells, safe)?;
+            out.emit_if_full()?;
         }
         let cells = [
             Cow::Borrowed(a.id.as_str()),
@@ -338,22 +393,14 @@ impl Encode for FileEncoder {
             Cow::Borrowed(if a.is_ok() { "ok" } else { "error" }),
             Cow::Borrowed(a.error.as_deref().unwrap_or_default()),
             Cow::Owned(a.chars.to_string()),
-            Cow::Owned(a.sentences.len().to_string()),
-            Cow::Owned(a.claims.len().to_string()),
+            Cow::Owned(sentences.to_string()),
+            Cow::Owned(claims.to_string()),
         ];
         let meta = a.meta.iter().map(|m| Cow::Borrowed(m.as_str()));
         let mut articles_csv = csv_rows(256);
-        Outputs::write_csv_row(&mut articles_csv, cells.into_iter().chain(meta), safe)
-            .expect("writes into memory");
-        Rows {
-            files: [
-                claims_jsonl,
-                csv_bytes(claims_csv),
-                sentences_jsonl,
-                csv_bytes(sentences_csv),
-                csv_bytes(articles_csv),
-            ],
-        }
+        Outputs::write_csv_row(&mut articles_csv, cells.into_iter().chain(meta), safe)?;
+        let rows = out.take(csv_bytes(articles_csv));
+        (out.emit)(rows)
     }
 }
 
