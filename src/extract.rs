@@ -346,7 +346,7 @@ impl<'r> Extractor<'r> {
             let (form, next) = (sent.lower(tj - 1), sent.lower(tj));
             let other_reading = cue.not_in.iter().any(|p| {
                 p.split_once(' ').is_some_and(|(f, n)| {
-                    f.eq_ignore_ascii_case(&form) && n.eq_ignore_ascii_case(&next)
+                    f.eq_ignore_ascii_case(form) && n.eq_ignore_ascii_case(next)
                 })
             });
             if other_reading {
@@ -358,7 +358,7 @@ impl<'r> Extractor<'r> {
         // quantifier only a plural is a noun: "some reports", but "Some said",
         // "many believe".
         let determined = |k: usize| {
-            let roles = rules.roles(&sent.lower(k));
+            let roles = rules.roles(sent.lower(k));
             let plural = || *sent.lower(ti) == format!("{}s", cue.lemma);
             roles & role::DETERMINER != 0 && (roles & role::QUANTIFIER == 0 || plural())
         };
@@ -366,7 +366,7 @@ impl<'r> Extractor<'r> {
             k > 0
                 && determined(k - 1)
                 && sent.lower(k).ends_with("ed")
-                && self.is_cue_form(&sent.lower(k))
+                && self.is_cue_form(sent.lower(k))
         };
         if kind == "verb"
             && ti > 0
@@ -417,7 +417,7 @@ impl<'r> Extractor<'r> {
                 return Some(f);
             }
             // "He claims that ...": the verb reading of the noun form's first word.
-            let verb = self.cue_for_word(&sent.lower(ti))?;
+            let verb = self.cue_for_word(sent.lower(ti))?;
             return self.read_cue(
                 sent,
                 cs,
@@ -446,12 +446,12 @@ impl<'r> Extractor<'r> {
             if sent.lower(t) == "that" {
                 t += 1;
             }
-            t < sent.toks.len() && self.rules.is(role::CLAUSE_WORD, &sent.lower(t))
+            t < sent.toks.len() && self.rules.is(role::CLAUSE_WORD, sent.lower(t))
         };
         let own_subject = match (before, inside) {
             (Before::Source(a, _, _), Some(k)) if a > 0 => {
                 let w = sent.lower(a - 1);
-                (boundary(&w) && !(w == "," && opens_clause(k))) || is_closing_quote(&w)
+                (boundary(w) && !(w == "," && opens_clause(k))) || is_closing_quote(w)
             }
             _ => false,
         };
@@ -465,8 +465,8 @@ impl<'r> Extractor<'r> {
                 _ => cue_start,
             };
             while cut > 0
-                && (matches!(&*sent.lower(cut - 1), "and" | "but" | "or")
-                    || boundary(&sent.lower(cut - 1))
+                && (matches!(sent.lower(cut - 1), "and" | "but" | "or")
+                    || boundary(sent.lower(cut - 1))
                     || !sent.is_word(cut - 1))
             {
                 cut -= 1;
@@ -746,7 +746,7 @@ impl<'r> Extractor<'r> {
         }
         while k > 0 && sent.is_word(k - 1) {
             let w = sent.lower(k - 1);
-            let roles = rules.roles(&w);
+            let roles = rules.roles(w);
             if roles & role::NEGATOR != 0 {
                 negated = true;
             } else if roles & role::COPULA != 0 {
@@ -756,10 +756,10 @@ impl<'r> Extractor<'r> {
                 && w.ends_with("ly")
                 && sent.t(k - 1).starts_with(char::is_lowercase)
                 && roles & role::NOT_ADVERB == 0
-                && !self.is_cue_form(&w)
+                && !self.is_cue_form(w)
             {
                 // "firmly", "privately": adverbs inside the verb group
-            } else if w == "to" && k >= 2 && rules.is(role::NEGATING_VERB, &sent.lower(k - 2)) {
+            } else if w == "to" && k >= 2 && rules.is(role::NEGATING_VERB, sent.lower(k - 2)) {
                 negated = true;
                 k -= 1;
             } else {
@@ -769,15 +769,15 @@ impl<'r> Extractor<'r> {
         }
         // A hedge word ("reportedly") between the copula and the adjective belongs to
         // its own claim; look past it for the copula.
-        if kind == "adjective" && !copula && k > 0 && self.is_cue_form(&sent.lower(k - 1)) {
+        if kind == "adjective" && !copula && k > 0 && self.is_cue_form(sent.lower(k - 1)) {
             let mut j = k - 1;
             while j > 0 && sent.is_word(j - 1) {
                 let w = sent.lower(j - 1);
-                if rules.is(role::COPULA, &w) {
+                if rules.is(role::COPULA, w) {
                     copula = true;
                     break;
                 }
-                if !rules.is(role::AUXILIARY | role::NEGATOR, &w) {
+                if !rules.is(role::AUXILIARY | role::NEGATOR, w) {
                     break;
                 }
                 j -= 1;
@@ -805,10 +805,10 @@ impl<'r> Extractor<'r> {
             return Before::Nothing;
         }
         let prev = sent.lower(cue_start - 1);
-        if matches!(&*prev, "and" | "but" | "or") {
+        if matches!(prev, "and" | "but" | "or") {
             return Before::Coordinated;
         }
-        if matches!(&*prev, "who" | "which") {
+        if matches!(prev, "who" | "which") {
             let mut end = cue_start - 1;
             if end > 0 && sent.t(end - 1) == "," {
                 end -= 1;
@@ -827,10 +827,10 @@ impl<'r> Extractor<'r> {
                 let words = open + 1..end - 1;
                 let adverbs = words.clone().all(|k| {
                     sent.is_word(k)
-                        && rules.is(role::DISCOURSE_ADVERB | role::TIME_WORD, &sent.lower(k))
+                        && rules.is(role::DISCOURSE_ADVERB | role::TIME_WORD, sent.lower(k))
                 });
                 let phrase = end - 1 - open <= 6
-                    && rules.is(role::PREPOSITION, &sent.lower(open + 1))
+                    && rules.is(role::PREPOSITION, sent.lower(open + 1))
                     && words.clone().all(|k| sent.is_word(k));
                 let aside = !words.is_empty() && (adverbs || phrase);
                 if aside && open > 0 {
@@ -855,7 +855,7 @@ impl<'r> Extractor<'r> {
         }
         match self.np_before(sent, end) {
             Some((_, b))
-                if sent.lower(b - 1) == "to" || rules.is(role::PREPOSITION, &sent.lower(b - 1)) =>
+                if sent.lower(b - 1) == "to" || rules.is(role::PREPOSITION, sent.lower(b - 1)) =>
             {
                 Before::Governed
             }
@@ -894,8 +894,8 @@ impl<'r> Extractor<'r> {
             let appositive = party
                 || possessive
                 || name
-                || self.rules.is(role::DETERMINER | role::TITLE, &lw)
-                || matches!(&*lw, "who" | "which" | "whose")
+                || self.rules.is(role::DETERMINER | role::TITLE, lw)
+                || matches!(lw, "who" | "which" | "whose")
                 || w.chars().all(|c| c.is_ascii_digit());
             if !appositive {
                 continue;
@@ -921,7 +921,7 @@ impl<'r> Extractor<'r> {
             let t = sent.t(k);
             if !sent.is_word(k) {
                 // "Sen." keeps its period; "(R)" and similar stay inside.
-                let title_dot = t == "." && k > 0 && rules.is(role::TITLE, &sent.lower(k - 1));
+                let title_dot = t == "." && k > 0 && rules.is(role::TITLE, sent.lower(k - 1));
                 if title_dot || t == "&" || ((t == "(" || t == ")") && a != end) {
                     a -= 1;
                     continue;
@@ -938,11 +938,11 @@ impl<'r> Extractor<'r> {
             let w = sent.lower(k);
             if rules.is(
                 role::CLAUSE_WORD | role::AUXILIARY | role::COPULA | role::NEGATOR,
-                &w,
+                w,
             ) {
                 break;
             }
-            if matches!(&*w, "and" | "or" | "&") {
+            if matches!(w, "and" | "or" | "&") {
                 let next_upper = a < end && sent.t(a).starts_with(char::is_uppercase);
                 if !next_upper {
                     break;
@@ -954,9 +954,9 @@ impl<'r> Extractor<'r> {
             a -= 1;
         }
         // Drop a leading introductory phrase: "After the vote the senator" → "the senator".
-        if a < end && rules.is(role::PREPOSITION, &sent.lower(a)) {
+        if a < end && rules.is(role::PREPOSITION, sent.lower(a)) {
             let det = (a + 1..end).rev().find(|&k| {
-                rules.is(role::DETERMINER, &sent.lower(k))
+                rules.is(role::DETERMINER, sent.lower(k))
                     || sent.t(k).starts_with(char::is_uppercase)
             });
             a = det?;
@@ -964,8 +964,8 @@ impl<'r> Extractor<'r> {
         // Leading conjunction or discourse adverb: "However the minister".
         while a < end
             && sent.is_word(a)
-            && (rules.is(role::DISCOURSE_ADVERB, &sent.lower(a))
-                || matches!(&*sent.lower(a), "and" | "but" | "so"))
+            && (rules.is(role::DISCOURSE_ADVERB, sent.lower(a))
+                || matches!(sent.lower(a), "and" | "but" | "so"))
         {
             a += 1;
         }
@@ -980,7 +980,7 @@ impl<'r> Extractor<'r> {
             if !sent.is_word(b) {
                 let title_dot = t == "."
                     && b > from
-                    && self.rules.is(role::TITLE, &sent.lower(b - 1))
+                    && self.rules.is(role::TITLE, sent.lower(b - 1))
                     && b + 1 < sent.toks.len();
                 if title_dot {
                     b += 1;
@@ -990,8 +990,8 @@ impl<'r> Extractor<'r> {
             }
             let w = sent.lower(b);
             if b > from
-                && (self.rules.is(role::CLAUSE_WORD | role::TIME_WORD, &w)
-                    || (self.rules.is(role::PREPOSITION, &w) && w != "of"))
+                && (self.rules.is(role::CLAUSE_WORD | role::TIME_WORD, w)
+                    || (self.rules.is(role::PREPOSITION, w) && w != "of"))
             {
                 break;
             }
@@ -1015,13 +1015,13 @@ impl<'r> Extractor<'r> {
         let mut nouns = 0;
         while b < sent.toks.len() && sent.is_word(b) {
             let w = sent.lower(b);
-            let roles = rules.roles(&w);
+            let roles = rules.roles(w);
             let np_word = roles & (role::DETERMINER | role::DEMONYM) != 0
                 || sent.t(b).starts_with(char::is_uppercase);
             let first_noun = nouns == 0
                 && b > a
                 && roles & (role::AUXILIARY | role::COPULA) == 0
-                && !self.is_cue_form(&w);
+                && !self.is_cue_form(w);
             if !np_word {
                 if !first_noun {
                     break;
@@ -1039,7 +1039,7 @@ impl<'r> Extractor<'r> {
         if k < sent.toks.len() && sent.t(k) == "," {
             k += 1;
         }
-        if k >= sent.toks.len() || !self.rules.is(role::VIA_MARKER, &sent.lower(k)) {
+        if k >= sent.toks.len() || !self.rules.is(role::VIA_MARKER, sent.lower(k)) {
             return None;
         }
         let start = k + 1;
@@ -1082,7 +1082,7 @@ impl<'r> Extractor<'r> {
             && (0..ti).all(|k| {
                 let t = sent.t(k);
                 if sent.is_word(k) {
-                    t.starts_with(char::is_uppercase) || rules.is(role::TITLE, &sent.lower(k))
+                    t.starts_with(char::is_uppercase) || rules.is(role::TITLE, sent.lower(k))
                 } else {
                     matches!(t, "." | "(" | ")" | "-" | "'" | "’")
                 }
@@ -1090,7 +1090,7 @@ impl<'r> Extractor<'r> {
         let (a, b) = sent.span(0, ti)?;
         let label = &sent.text[a..b];
         let not_speaker = |w: &str| rules.is(role::NOT_SPEAKER, &w.replace('’', "'"));
-        if !name || not_speaker(label) || not_speaker(&sent.lower(0)) {
+        if !name || not_speaker(label) || not_speaker(sent.lower(0)) {
             return None;
         }
         let words_after = (tj..sent.toks.len()).filter(|&k| sent.is_word(k)).count();
@@ -1126,8 +1126,7 @@ impl<'r> Extractor<'r> {
         let word_at = |k: usize| (k < sent.toks.len() && sent.is_word(k)).then(|| sent.lower(k));
         let next = word_at(tj);
         if form.ends_with("ing")
-            || (next.as_deref() == Some("as")
-                && word_at(tj + 1).is_some_and(|w| w.ends_with("ing")))
+            || (next == Some("as") && word_at(tj + 1).is_some_and(|w| w.ends_with("ing")))
         {
             return None; // "is saying", "was quoted as saying": the subject speaks
         }
@@ -1135,7 +1134,7 @@ impl<'r> Extractor<'r> {
         // asked about". Its next word is not a name or determiner ("Added the
         // minister" is an inverted source); after a comma it opens the question
         // ("Christie, the governor, repeated" is an apposition).
-        let next_word = next.as_deref().unwrap_or_default();
+        let next_word = next.unwrap_or_default();
         let bare = form.ends_with("ed")
             && next.is_some()
             && sent.t(tj).starts_with(char::is_lowercase)
@@ -1146,17 +1145,17 @@ impl<'r> Extractor<'r> {
                     sent.t(p) == ","
                         && (rules.is(role::CLAUSE_WORD, next_word) || next_word == "about")
                 }
-                Some(p) => rules.is(role::QUESTION_FRAME, &sent.lower(p)),
+                Some(p) => rules.is(role::QUESTION_FRAME, sent.lower(p)),
             };
         if !has_copula && !bare {
             return None;
         }
-        let (source, sourced, after) = if next.as_deref() == Some("by") {
+        let (source, sourced, after) = if next == Some("by") {
             let (a, b) = self.np_after(sent, tj + 1)?;
             let (s, e) = sent.span(a, b)?;
             (Some((s, e)), resolver.source(rules, &sent.text[s..e]), b)
         } else {
-            if next.as_deref() == Some("about") {
+            if next == Some("about") {
                 tj += 1; // "asked about": the particle is part of the cue
             }
             (None, unattributed(), tj)
@@ -1189,15 +1188,15 @@ impl<'r> Extractor<'r> {
             return true;
         };
         let w = sent.lower(first);
-        let question = self.rules.is(role::QUESTION_FRAME, &w)
+        let question = self.rules.is(role::QUESTION_FRAME, w)
             && rest[1..].iter().take(2).any(|&k| {
                 let v = sent.lower(k);
-                v.ends_with("ed") && self.is_cue_form(&v)
+                v.ends_with("ed") && self.is_cue_form(v)
             });
         if question {
             return true; // '"...," Christie said when asked whether ...'
         }
-        if !self.rules.is(role::PREPOSITION | role::TIME_WORD, &w) || w == "that" {
+        if !self.rules.is(role::PREPOSITION | role::TIME_WORD, w) || w == "that" {
             return false;
         }
         rest.iter()

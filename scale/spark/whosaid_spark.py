@@ -213,7 +213,7 @@ def envelope_partition(binary_name, env, partition, rows):
                 line = bytes(line)
                 # Spark splits files, so a file's first line can be anywhere in the
                 # stream, where the binary would not drop a byte-order mark.
-                if False:
+                if line.startswith(BOM):
                     line = line[len(BOM) :]
                 if not line.strip(JSON_WS):
                     continue
