@@ -9,12 +9,14 @@
 //! | segment | [`segment`] | article text → sentence bounds |
 //! | extract | [`extract`] (with [`quotes`], [`sourcing`]) | sentences → claims |
 //! | write | [`write`] | [`model::ArticleResult`]s → CSV and JSONL files |
+//! | write (streaming) | [`envelope`] | one JSON line per input line, on stdout |
 //!
-//! [`pipeline`] joins them; [`rules`] loads and compiles the rule files that all
+//! [`pipeline`] joins them; [`shard`] picks a shard's inputs and merges the parts; [`rules`] loads and compiles the rule files that all
 //! stages consult; [`examples`] runs every rule's examples. [`gold`] reads annotated
 //! samples, [`score`] measures claims against them (`whosaid eval`) and [`suggest`]
 //! proposes rules from them (`whosaid rules suggest`).
 
+pub mod envelope;
 pub mod examples;
 pub mod extract;
 pub mod gold;
@@ -27,6 +29,7 @@ pub mod rules;
 mod scan;
 pub mod score;
 pub mod segment;
+pub mod shard;
 pub mod sourcing;
 pub mod suggest;
 pub mod write;

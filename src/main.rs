@@ -34,6 +34,7 @@ enum Command {
     Run(cmd::run::RunArgs),
     Rules(cmd::rules::RulesArgs),
     Eval(cmd::eval::EvalArgs),
+    Merge(cmd::merge::MergeArgs),
 }
 
 fn main() -> ExitCode {
@@ -47,6 +48,7 @@ fn main() -> ExitCode {
         Command::Run(args) => cmd::run::run(args),
         Command::Rules(args) => cmd::rules::run(args),
         Command::Eval(args) => cmd::eval::run(args),
+        Command::Merge(args) => cmd::merge::run(args),
     };
     match result {
         Ok(code) => code,

@@ -120,7 +120,7 @@ fn process_guarded(rules: &Rules, article: Article) -> ArticleResult {
 }
 
 /// Counts of a run, for run.json and the exit code.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Counts {
     pub records: usize,
     pub ok: usize,
@@ -145,7 +145,7 @@ impl Counts {
         }
     }
 
-    fn add(&mut self, o: &Counts) {
+    pub fn add(&mut self, o: &Counts) {
         self.records += o.records;
         self.ok += o.ok;
         self.errors += o.errors;

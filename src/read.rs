@@ -19,6 +19,9 @@ pub struct ReadOptions {
     pub text_field: String,
     /// Extra fields copied into the manifest, in this order.
     pub meta: Vec<String>,
+    /// A blank JSONL line is an error record instead of no record, so that every
+    /// input line has its output line (the streaming mode's promise).
+    pub blank_lines_are_records: bool,
 }
 
 impl Default for ReadOptions {
@@ -27,6 +30,7 @@ impl Default for ReadOptions {
             id_field: "id".into(),
             text_field: "text".into(),
             meta: Vec::new(),
+            blank_lines_are_records: false,
         }
     }
 }
@@ -46,15 +50,22 @@ pub enum Source {
     Csv {
         path: PathBuf,
     },
+    /// The lines of an uncompressed JSONL file that start in bytes `start..end`.
+    JsonlRange {
+        path: PathBuf,
+        start: u64,
+        end: u64,
+    },
     Stdin,
 }
 
 impl Source {
     pub fn display(&self) -> String {
         match self {
-            Source::Txt { path, .. } | Source::Jsonl { path, .. } | Source::Csv { path } => {
-                path.display().to_string()
-            }
+            Source::Txt { path, .. }
+            | Source::Jsonl { path, .. }
+            | Source::Csv { path }
+            | Source::JsonlRange { path, .. } => path.display().to_string(),
             Source::Stdin => "-".into(),
         }
     }
@@ -283,7 +294,11 @@ fn json_kind(v: &serde_json::Value) -> &'static str {
 struct JsonlRecords {
     reader: Box<dyn BufRead + Send>,
     name: String,
+    /// The number of the line last read.
     line: usize,
+    /// Byte offset of the next line; no line starting at `end` or later is read.
+    pos: u64,
+    end: u64,
     buf: Vec<u8>,
     done: bool,
     opts: Arc<ReadOptions>,
@@ -339,16 +354,30 @@ impl Iterator for JsonlRecords {
 
     fn next(&mut self) -> Option<Record> {
         while !self.done {
+            if self.pos >= self.end {
+                self.done = true;
+                break;
+            }
             self.buf.clear();
             self.line += 1;
             match self.reader.read_until(b'\n', &mut self.buf) {
                 Ok(0) => self.done = true,
-                Ok(_) => {
+                Ok(n) => {
+                    self.pos += n as u64;
                     let mut bytes = self.buf.as_slice();
                     if self.line == 1 {
                         bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
                     }
                     if bytes.iter().all(u8::is_ascii_whitespace) {
+                        if self.opts.blank_lines_are_records {
+                            let place = format!("{}:{}", self.name, self.line);
+                            return Some(Record::Err(RecordError {
+                                id: place.clone(),
+                                input: place.clone(),
+                                error: format!("{place}: blank line, no article"),
+                                meta: vec![String::new(); self.opts.meta.len()],
+                            }));
+                        }
                         continue;
                     }
                     return Some(Record::Line(JsonLine {
@@ -539,10 +568,71 @@ fn jsonl_records(reader: Box<dyn BufRead + Send>, name: String, opts: &ReadOptio
         reader,
         name,
         line: 0,
+        pos: 0,
+        end: u64::MAX,
         buf: Vec::new(),
         done: false,
         opts: Arc::new(opts.clone()),
     })
+}
+
+/// Moves `r` to the first line that starts at byte `start` or later (the Hadoop
+/// rule: a line that starts before `start` belongs to the range before), and
+/// returns that line's offset and the number of lines before it, so that records
+/// keep the line numbers a whole-file run gives them.
+fn seek_line(r: &mut impl BufRead, start: u64) -> io::Result<(u64, usize)> {
+    let (mut pos, mut lines) = (0u64, 0usize);
+    if start == 0 {
+        return Ok((0, 0));
+    }
+    loop {
+        let buf = r.fill_buf()?;
+        if buf.is_empty() {
+            return Ok((pos, lines));
+        }
+        // A line starts at `start` exactly when the byte before it is a newline:
+        // the first newline at `start - 1` or later ends the skipped part.
+        let from = usize::try_from((start - 1).saturating_sub(pos))
+            .unwrap_or(usize::MAX)
+            .min(buf.len());
+        lines += memchr::memchr_iter(b'\n', &buf[..from]).count();
+        let used = match memchr::memchr(b'\n', &buf[from..]) {
+            Some(i) => {
+                let n = from + i + 1;
+                r.consume(n);
+                return Ok((pos + n as u64, lines + 1));
+            }
+            None => buf.len(),
+        };
+        r.consume(used);
+        pos += used as u64;
+    }
+}
+
+fn jsonl_range(path: &Path, start: u64, end: u64, opts: &ReadOptions) -> Records {
+    let name = path.display().to_string();
+    let opened = File::open(path).and_then(|f| {
+        let mut reader = BufReader::with_capacity(1 << 16, f);
+        let (pos, lines) = seek_line(&mut reader, start)?;
+        Ok((reader, pos, lines))
+    });
+    match opened {
+        Err(e) => Box::new(std::iter::once(file_error(
+            &name,
+            format!("cannot read: {e}"),
+            opts,
+        ))),
+        Ok((reader, pos, line)) => Box::new(JsonlRecords {
+            reader: Box::new(reader),
+            name,
+            line,
+            pos,
+            end,
+            buf: Vec::new(),
+            done: false,
+            opts: Arc::new(opts.clone()),
+        }),
+    }
 }
 
 fn csv_records(path: &Path, opts: &ReadOptions) -> Records {
@@ -623,6 +713,7 @@ fn source_records(source: Source, opts: &ReadOptions) -> Records {
             }
         }
         Source::Csv { path } => csv_records(&path, opts),
+        Source::JsonlRange { path, start, end } => jsonl_range(&path, start, end, opts),
     }
 }
 
@@ -703,6 +794,37 @@ mod tests {
             "f.jsonl:5: \"text\" field is not a string (found a number)"
         );
         assert!(matches!(&recs[4], Record::Ok(a) if a.id == "7"));
+    }
+
+    #[test]
+    fn byte_ranges_split_lines_as_hadoop_does() {
+        let text = "a\nbb\nccc\n\nd";
+        let lines_in = |start: u64, end: u64| {
+            let mut r = io::BufReader::with_capacity(2, text.as_bytes());
+            let (pos, before) = seek_line(&mut r, start).unwrap();
+            let mut out = vec![];
+            let (mut pos, mut line) = (pos, before);
+            for l in r.split(b'\n') {
+                if pos >= end {
+                    break;
+                }
+                line += 1;
+                let l = l.unwrap();
+                pos += l.len() as u64 + 1;
+                out.push((line, String::from_utf8(l).unwrap()));
+            }
+            out
+        };
+        // Every line once, in order, whatever the cuts, with whole-file numbers.
+        let all = lines_in(0, 100);
+        assert_eq!(all.len(), 5);
+        for cut in 0..=text.len() as u64 {
+            let mut joined = lines_in(0, cut);
+            joined.extend(lines_in(cut, 100));
+            assert_eq!(joined, all, "cut at {cut}");
+        }
+        assert_eq!(lines_in(2, 5), vec![(2, "bb".to_string())]);
+        assert_eq!(lines_in(3, 5), vec![]);
     }
 
     #[test]

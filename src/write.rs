@@ -13,6 +13,7 @@ use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 
 use crate::model::{ArticleResult, Claim};
 
@@ -100,8 +101,50 @@ pub struct Outputs {
     dir: PathBuf,
     tmp: tempfile::TempDir,
     /// In [`DATA_FILES`] order.
-    files: [BufWriter<File>; 5],
+    files: [Out; 5],
     opts: WriteOptions,
+    part: Option<Part>,
+}
+
+/// Which shard of a run an output is: its files are `part-I-of-N.<name>`, with a
+/// `part-I-of-N.manifest.json` instead of run.json, and are checksummed so that
+/// `whosaid merge` can tell a complete part from a damaged one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Part {
+    pub index: usize,
+    pub of: usize,
+}
+
+impl Part {
+    pub fn file_name(&self, name: &str) -> String {
+        format!("part-{}-of-{}.{name}", self.index, self.of)
+    }
+
+    pub fn manifest_name(&self) -> String {
+        self.file_name("manifest.json")
+    }
+}
+
+/// A data file being written, with its size and, for a part, its SHA-256.
+struct Out {
+    w: BufWriter<File>,
+    bytes: u64,
+    sha256: Option<Sha256>,
+}
+
+impl Write for Out {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.w.write(buf)?;
+        self.bytes += n as u64;
+        if let Some(h) = &mut self.sha256 {
+            h.update(&buf[..n]);
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.w.flush()
+    }
 }
 
 /// One article's rows for each data file, in [`DATA_FILES`] order.
@@ -122,17 +165,27 @@ fn create(dir: &Path, name: &str) -> io::Result<BufWriter<File>> {
     ))
 }
 
-fn csv_file(
-    dir: &Path,
-    name: &str,
-    header: &[&str],
-    extra: &[String],
-) -> io::Result<BufWriter<File>> {
-    let mut w = csv::WriterBuilder::new().from_writer(create(dir, name)?);
+/// A data file with its header, if it is a CSV.
+fn data_file(dir: &Path, name: &str, part: Option<Part>, extra: &[String]) -> io::Result<Out> {
+    let file = part.map_or_else(|| name.to_string(), |p| p.file_name(name));
+    let mut out = Out {
+        w: create(dir, &file)?,
+        bytes: 0,
+        sha256: part.map(|_| Sha256::new()),
+    };
+    let header = match name {
+        "claims.csv" => CLAIM_COLUMNS,
+        "sentences.csv" => SENTENCE_COLUMNS,
+        "articles.csv" => ARTICLE_COLUMNS,
+        _ => return Ok(out),
+    };
+    let mut w = csv::WriterBuilder::new().from_writer(&mut out);
     let mut cols: Vec<&str> = header.to_vec();
     cols.extend(extra.iter().map(String::as_str));
     w.write_record(&cols)?;
-    w.into_inner().map_err(|e| e.into_error())
+    w.flush()?;
+    drop(w);
+    Ok(out)
 }
 
 /// A CSV writer into memory, for one article's rows.
@@ -165,9 +218,10 @@ struct SentenceRow<'a> {
 }
 
 impl Outputs {
-    /// Prepare a run's output in `dir` (created if missing). Fails, before any input
-    /// is read, when `dir` is a file or cannot be written.
-    pub fn create(dir: &Path, opts: WriteOptions) -> io::Result<Outputs> {
+    /// Prepare a run's output in `dir` (created if missing), or one part of a
+    /// sharded run's. Fails, before any input is read, when `dir` is a file or
+    /// cannot be written.
+    pub fn create(dir: &Path, opts: WriteOptions, part: Option<Part>) -> io::Result<Outputs> {
         if dir.exists() && !dir.is_dir() {
             return Err(io::Error::new(
                 io::ErrorKind::AlreadyExists,
@@ -190,17 +244,19 @@ impl Outputs {
                 )
             })?;
         let t = tmp.path();
+        let file = |name: &str| data_file(t, name, part, &opts.meta);
         Ok(Outputs {
             dir: dir.to_path_buf(),
             files: [
-                create(t, "claims.jsonl")?,
-                csv_file(t, "claims.csv", CLAIM_COLUMNS, &[])?,
-                create(t, "sentences.jsonl")?,
-                csv_file(t, "sentences.csv", SENTENCE_COLUMNS, &[])?,
-                csv_file(t, "articles.csv", ARTICLE_COLUMNS, &opts.meta)?,
+                file("claims.jsonl")?,
+                file("claims.csv")?,
+                file("sentences.jsonl")?,
+                file("sentences.csv")?,
+                file("articles.csv")?,
             ],
             tmp,
             opts,
+            part,
         })
     }
 
@@ -266,28 +322,46 @@ impl Outputs {
         ]
     }
 
-    /// Flush everything and move the files into place, run.json last.
+    /// Flush everything and move the files into place, run.json (or the part's
+    /// manifest, which also gets each file's size and SHA-256) last.
     pub fn commit(mut self, run_json: &serde_json::Value) -> io::Result<()> {
-        for f in &mut self.files {
-            f.flush()?;
+        let mut run_json = run_json.clone();
+        let mut files = serde_json::Map::new();
+        for (out, name) in self.files.iter_mut().zip(DATA_FILES) {
+            out.flush()?;
+            if let Some(h) = out.sha256.take() {
+                let hex: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+                files.insert(
+                    name.to_string(),
+                    serde_json::json!({"bytes": out.bytes, "sha256": hex}),
+                );
+            }
         }
+        if let (Some(obj), false) = (run_json.as_object_mut(), files.is_empty()) {
+            obj.insert("files".into(), files.into());
+        }
+        let name = |n: &str| self.part.map_or_else(|| n.to_string(), |p| p.file_name(n));
+        let last = self
+            .part
+            .map_or_else(|| "run.json".to_string(), |p| p.manifest_name());
         let t = self.tmp.path().to_path_buf();
-        let mut f = create(&t, "run.json")?;
-        serde_json::to_writer_pretty(&mut f, run_json)?;
+        let mut f = create(&t, &last)?;
+        serde_json::to_writer_pretty(&mut f, &run_json)?;
         f.write_all(b"\n")?;
         f.flush()?;
         drop(f);
         // Without run.json the folder never claims to be complete. The old data
         // files go before the new ones come, so a kill between two renames leaves
         // an incomplete folder, never old and new files side by side.
-        for name in std::iter::once(&"run.json").chain(DATA_FILES) {
-            match std::fs::remove_file(self.dir.join(name)) {
+        let data: Vec<String> = DATA_FILES.iter().map(|n| name(n)).collect();
+        for file in std::iter::once(&last).chain(&data) {
+            match std::fs::remove_file(self.dir.join(file)) {
                 Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
                 _ => {}
             }
         }
-        for name in DATA_FILES.iter().chain(std::iter::once(&"run.json")) {
-            std::fs::rename(t.join(name), self.dir.join(name))?;
+        for file in data.iter().chain(std::iter::once(&last)) {
+            std::fs::rename(t.join(file), self.dir.join(file))?;
         }
         Ok(())
     }

@@ -1,6 +1,7 @@
 //! One module per subcommand: its arguments, its help text and its `run`.
 
 pub mod eval;
+pub mod merge;
 pub mod rules;
 pub mod run;
 

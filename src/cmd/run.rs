@@ -7,11 +7,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
-use anyhow::Context;
+use anyhow::{anyhow, bail, Context};
 use clap::Args;
 
+use whosaid::envelope::{EnvelopeEncoder, StreamSink};
 use whosaid::pipeline::{self, Counts};
-use whosaid::read::{plan_inputs, read_records, ReadOptions};
+use whosaid::read::{plan_inputs, read_records, ReadOptions, Source};
+use whosaid::rules::Rules;
+use whosaid::shard;
 use whosaid::write::{Outputs, WriteOptions};
 
 #[derive(Args)]
@@ -25,6 +28,15 @@ use whosaid::write::{Outputs, WriteOptions};
         Writes to the output folder: claims.jsonl, claims.csv, sentences.jsonl, sentences.csv, \
         articles.csv (one row for every input record, with status ok or error) and run.json. Files \
         are written under a temporary name and moved into place when the run completes, run.json last.\n\n\
+        Streaming mode (--envelope, for Spark and other drivers): reads JSONL on stdin (give - as \
+        the input) and writes to stdout, for every input line, exactly one line in input order: \
+        {\"id\", \"status\": \"ok\"|\"error\", \"error\", \"claims\": [...]}, each claim as in \
+        claims.jsonl (a blank line gets an error line). One thread unless -j or RAYON_NUM_THREADS \
+        says otherwise.\n\n\
+        Shard mode (--shard I/N): reads the I-th of N contiguous chunks of the sorted input files \
+        (or, with --byte-range S:E, the lines of one uncompressed .jsonl that start in bytes [S, E)) \
+        and writes part-I-of-N.* files and part-I-of-N.manifest.json (inputs, counts, each file's \
+        size and SHA-256) to the output folder. `whosaid merge` joins the parts.\n\n\
         Exit codes: 0 every record ok; 1 finished, some records failed (articles.csv names them); \
         2 usage or fatal error (no output written); 130 interrupted by Ctrl-C (the output folder \
         is left as it was)."
@@ -59,30 +71,81 @@ pub struct RunArgs {
     /// No progress bar and no summary on stderr.
     #[arg(short, long)]
     quiet: bool,
+    /// Streaming mode: JSONL on stdin (input -), one envelope line per input line
+    /// on stdout; no files are written.
+    #[arg(long)]
+    envelope: bool,
+    /// Process only shard I of N (I from 0) of the sorted input files, writing
+    /// part-I-of-N.* files and a manifest.
+    #[arg(long, value_name = "I/N")]
+    shard: Option<String>,
+    /// With --shard: read the lines of one uncompressed .jsonl that start in bytes
+    /// [S, E) instead of whole files.
+    #[arg(long, value_name = "S:E", requires = "shard")]
+    byte_range: Option<String>,
 }
 
 pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
+    let part = args
+        .shard
+        .as_deref()
+        .map(shard::parse_part)
+        .transpose()
+        .map_err(|e| anyhow!("--shard {e}"))?;
+    let range = args
+        .byte_range
+        .as_deref()
+        .map(shard::parse_range)
+        .transpose()
+        .map_err(|e| anyhow!("--byte-range {e}"))?;
+    if args.envelope && (args.inputs.len() != 1 || args.inputs[0].as_os_str() != "-") {
+        bail!("--envelope reads JSONL on stdin: give - as the only input");
+    }
+    if args.envelope && part.is_some() {
+        bail!("--envelope and --shard do not go together: a driver shards the stream itself");
+    }
     let rules = super::load_rules(args.rules.as_deref())?;
-    let plan = plan_inputs(&args.inputs)?;
+    let mut plan = plan_inputs(&args.inputs)?;
+    if let Some((start, end)) = range {
+        plan.sources = match plan.sources.as_slice() {
+            [Source::Jsonl { path, gzip: false }] => vec![Source::JsonlRange {
+                path: path.clone(),
+                start,
+                end,
+            }],
+            _ => bail!("--byte-range reads one uncompressed .jsonl file"),
+        };
+    } else if let Some(p) = part {
+        plan.sources = shard::select(plan.sources, p);
+    }
     let opts = ReadOptions {
         id_field: args.id_field.clone(),
         text_field: args.text_field.clone(),
         meta: args.meta.clone(),
+        blank_lines_are_records: args.envelope,
     };
+    // One Spark task is one core: the streaming mode takes one thread unless told.
+    let threads = match args.threads {
+        None if args.envelope && std::env::var_os("RAYON_NUM_THREADS").is_none() => 1,
+        t => t.unwrap_or(0),
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .context("cannot start worker threads")?;
+    let threads = pool.current_num_threads();
+    if args.envelope {
+        return run_envelope(&args, &rules, plan.sources, &opts, &pool, started);
+    }
     let mut outputs = Outputs::create(
         &args.output,
         WriteOptions {
             csv_safe: args.csv_safe,
             meta: args.meta.clone(),
         },
+        part,
     )?;
-    let threads = args.threads.unwrap_or(0);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .context("cannot start worker threads")?;
-    let threads = pool.current_num_threads();
 
     let bar = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
         let bar = indicatif::ProgressBar::new_spinner();
@@ -144,7 +207,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         }
     };
     let seconds = started.elapsed().as_secs_f64();
-    let run_json = serde_json::json!({
+    let mut run_json = serde_json::json!({
         "whosaid_version": env!("CARGO_PKG_VERSION"),
         "rules_version": rules.version,
         "rules": rules.origin,
@@ -155,6 +218,10 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         "counts": counts,
         "seconds": (seconds * 1000.0).round() / 1000.0,
     });
+    if let Some(p) = part {
+        run_json["part"] = serde_json::json!({"index": p.index, "of": p.of});
+        run_json["byte_range"] = serde_json::json!(range.map(|(s, e)| [s, e]));
+    }
     outputs
         .commit(&run_json)
         .with_context(|| format!("{}: cannot complete the output", args.output.display()))?;
@@ -171,6 +238,42 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             counts.claims,
             seconds,
             args.output.display()
+        );
+    }
+    Ok(if counts.errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// The streaming mode: envelopes on stdout, a summary on stderr.
+fn run_envelope(
+    args: &RunArgs,
+    rules: &Rules,
+    sources: Vec<Source>,
+    opts: &ReadOptions,
+    pool: &rayon::ThreadPool,
+    started: Instant,
+) -> anyhow::Result<ExitCode> {
+    let encoder = EnvelopeEncoder {
+        crash_on_id: std::env::var("WHOSAID_TEST_CRASH_ON_ID").ok(),
+    };
+    let mut sink = StreamSink {
+        out: std::io::BufWriter::new(std::io::stdout()),
+    };
+    let records = read_records(sources, opts);
+    let counts = pool
+        .install(|| pipeline::run(rules, records, &encoder, &mut sink, |_| Ok(())))
+        .context("cannot write to stdout")?;
+    if !args.quiet {
+        eprintln!(
+            "whosaid: {} records ({} ok, {} errors), {} claims in {:.2} s → stdout",
+            counts.records,
+            counts.ok,
+            counts.errors,
+            counts.claims,
+            started.elapsed().as_secs_f64()
         );
     }
     Ok(if counts.errors > 0 {

@@ -23,6 +23,7 @@ import whosaid_spark as ws  # noqa: E402
 
 BINARY = Path(os.environ.get("WHOSAID_BIN", ROOT / "target" / "release" / "whosaid"))
 ARTICLES = int(os.environ.get("WHOSAID_SPARK_ARTICLES", "3000"))
+BOM = b"\xef\xbb\xbf"
 POLNEAR_TEXTS = ROOT.parent / "shared" / "data" / "polnear" / "dev" / "text"
 DATA_FILES = ["claims.jsonl", "claims.csv", "sentences.jsonl", "sentences.csv", "articles.csv"]
 CORES = 2
@@ -108,7 +109,7 @@ def corpus(tmp_path_factory):
     }
     per_file = [records[i::4] for i in range(4)] + [[record(id=f"small-{n}", text=texts[n]) for n in range(3)]]
     per_file[0][1:1] = [odd["9000000001"], broken["invalid UTF-8"][1]]
-    per_file[1][5:5] = [b"", broken["malformed JSON"][1], b" \t", odd["статья-1"]]
+    per_file[1][5:5] = [b"", broken["malformed JSON"][1], b" \t\x0c", odd["статья-1"]]
     per_file[2][7:7] = [broken["missing text"][1], odd["empty-text"]]
     per_file[3][9:9] = [broken["text not a string"][1], broken["NUL in text"][1], odd["line-separators"]]
     good_ids += list(odd) + [f"small-{n}" for n in range(3)]
@@ -119,7 +120,7 @@ def corpus(tmp_path_factory):
     for i, lines in enumerate(per_file):
         data = b"\n".join(lines) + b"\n"
         if i in (0, 4):
-            data = ws.BOM + data
+            data = BOM + data
         if i == 2:
             data = data.replace(b"\n", b"\r\n")
         if i == 3:
@@ -128,7 +129,7 @@ def corpus(tmp_path_factory):
         path.write_bytes(data)
         files.append(str(path))
         # A byte-order mark inside a file is not one; only the first file keeps its own.
-        joined.append((data if i == 0 else data.removeprefix(ws.BOM)).rstrip(b"\n") + b"\n")
+        joined.append((data if i == 0 else data.removeprefix(BOM)).rstrip(b"\n") + b"\n")
     single = root / "single.jsonl"
     single.write_bytes(b"".join(joined))
     return Corpus(
@@ -270,29 +271,29 @@ def test_envelope_recipe_parquet_holds_every_claim_field(spark, binary, corpus, 
     assert articles.where("status = 'error'").count() == len(corpus.broken)
 
 
-@pytest.mark.parametrize("recipe", ["envelope", "shard"])
-def test_crashing_binary_fails_the_job(spark, binary, corpus, tmp_path, recipe):
+def test_crashing_binary_fails_the_job(spark, binary, corpus, tmp_path):
     env = {"WHOSAID_TEST_CRASH_ON_ID": corpus.good_ids[len(corpus.good_ids) // 2]}
     with pytest.raises(Exception, match="killed by signal SIGABRT"):
-        if recipe == "envelope":
-            ws.run_envelope(spark, binary, corpus.files, str(tmp_path), env=env)
-        else:
-            ws.run_shards(spark, binary, corpus.files, str(tmp_path), shards=CORES, env=env)
+        ws.run_envelope(spark, binary, corpus.files, str(tmp_path), env=env)
 
 
 @pytest.mark.parametrize(
-    "name, script, message",
+    "recipe, name, script, message",
     [
-        ("silent", "cat >/dev/null", "0 envelopes for"),
-        ("fatal", "cat >/dev/null; echo 'whosaid: error: boom' >&2; exit 2", "exit code 2; stderr:\nwhosaid: error: boom"),
+        ("envelope", "silent", "cat >/dev/null", "0 envelopes for"),
+        ("envelope", "fatal", "cat >/dev/null; echo 'whosaid: error: boom' >&2; exit 2", "exit code 2; stderr:\nwhosaid: error: boom"),
+        ("shard", "abort", "kill -ABRT $$", "killed by signal SIGABRT"),
     ],
 )
-def test_binary_off_protocol_fails_the_job(spark, corpus, tmp_path, name, script, message):
+def test_binary_failing_or_off_protocol_fails_the_job(spark, corpus, tmp_path, recipe, name, script, message):
     impostor = tmp_path / f"whosaid-{name}"  # not "whosaid": SparkFiles holds one file per name
     impostor.write_text(f"#!/bin/sh\n{script}\n")
     impostor.chmod(0o755)
     with pytest.raises(Exception, match=message):
-        ws.run_envelope(spark, str(impostor), corpus.files, str(tmp_path / "out"))
+        if recipe == "envelope":
+            ws.run_envelope(spark, str(impostor), corpus.files, str(tmp_path / "out"))
+        else:
+            ws.run_shards(spark, str(impostor), corpus.files, str(tmp_path / "out"), shards=CORES)
 
 
 @pytest.mark.parametrize(
