@@ -9,7 +9,7 @@ Two recipes (docs/scaling.md explains when to use which):
   storage Spark can read and write (HDFS, S3, GCS, ...).
 * **shard**: one task per shard runs `whosaid run INPUT... --shard I/N -o DIR/parts`
   on a shared POSIX folder, and the driver runs `whosaid merge`. The merged files are
-  byte-identical to a one-machine `whosaid run` over the same inputs.
+  byte-identical to a one-machine `whosaid run` over the same inputs, sorted.
 
     spark-submit whosaid_spark.py --binary target/release/whosaid \\
         --input 'gs://bucket/news/*.jsonl' --output gs://bucket/whosaid-out
@@ -103,7 +103,13 @@ def _executable(name):
 
 def _failure(what, code, stderr):
     """WhosaidError naming how the binary ended and the tail of its stderr."""
-    how = f"killed by signal {signal.Signals(-code).name}" if code < 0 else f"exit code {code}"
+    if code < 0:
+        try:
+            how = f"killed by signal {signal.Signals(-code).name}"
+        except ValueError:  # real-time signals have no name
+            how = f"killed by signal {-code}"
+    else:
+        how = f"exited with code {code}"
     tail = "\n".join(stderr.splitlines()[-STDERR_TAIL:])
     return WhosaidError(f"{what}: whosaid {how}" + (f"; stderr:\n{tail}" if tail else ""))
 
@@ -126,9 +132,6 @@ class _StderrTail:
         return "".join(self.lines)
 
 
-_DECODER = json.JSONDecoder()
-
-
 def _skip_ws(s, i):
     while i < len(s) and s[i] in " \t\r\n":
         i += 1
@@ -141,7 +144,7 @@ def _expect(s, i, char):
     return _skip_ws(s, i + 1)
 
 
-def _claim_texts(s, i):
+def _claim_texts(raw_decode, s, i):
     """The exact text of each element of the JSON array at s[i], and the index after
     it. Slicing the envelope (not re-serialising the parsed claims) is what keeps the
     claims byte-identical to claims.jsonl whatever the binary's number or escape
@@ -151,7 +154,7 @@ def _claim_texts(s, i):
     if s[i : i + 1] == "]":
         return texts, i + 1
     while True:
-        _, end = _DECODER.raw_decode(s, i)
+        _, end = raw_decode(s, i)
         texts.append(s[i:end])
         i = _skip_ws(s, end)
         if s[i : i + 1] == "]":
@@ -162,15 +165,18 @@ def _claim_texts(s, i):
 def parse_envelope(line):
     """(id, status, error, [claim JSON text]) of one envelope line; ValueError when it
     does not follow the protocol."""
+    # A decoder per call: a module-level one could not be pickled with this module's
+    # functions when spark-submit runs it as __main__.
+    raw_decode = json.JSONDecoder().raw_decode
     fields, claims = {}, None
     i = _expect(line, _skip_ws(line, 0), "{")
     while line[i : i + 1] != "}":
-        key, i = _DECODER.raw_decode(line, i)
+        key, i = raw_decode(line, i)
         i = _expect(line, _skip_ws(line, i), ":")
         if key == "claims":
-            claims, i = _claim_texts(line, i)
+            claims, i = _claim_texts(raw_decode, line, i)
         else:
-            fields[key], i = _DECODER.raw_decode(line, i)
+            fields[key], i = raw_decode(line, i)
         i = _skip_ws(line, i)
         if line[i : i + 1] == ",":
             i = _skip_ws(line, i + 1)
@@ -225,25 +231,32 @@ def envelope_partition(binary_name, env, partition, rows):
 
     feeder = threading.Thread(target=feed, daemon=True)
     feeder.start()
-    envelopes = 0
+    envelopes, last_id = 0, None
     try:
         for raw in proc.stdout:
             try:
                 aid, status, error, claims = parse_envelope(raw.decode("utf-8"))
             except ValueError as e:
-                raise WhosaidError(f"partition {partition}: envelope {envelopes + 1} breaks the protocol ({e}): {raw[:200]!r}")
+                raise WhosaidError(
+                    f"partition {partition}: envelope {envelopes + 1} breaks the protocol ({e}): {raw[:200]!r}"
+                ) from None
             if not inputs:
                 raise WhosaidError(f"partition {partition}: more envelopes than lines fed (id {aid!r})")
-            envelopes += 1
+            envelopes, last_id = envelopes + 1, aid
             yield aid, status, error, inputs.popleft(), claims
         code = proc.wait()
         feeder.join()
         if feed_failure:
             raise feed_failure[0]
-        if code not in (0, 1):
-            raise _failure(f"partition {partition}", code, stderr.text())
-        if envelopes != fed:
-            raise _failure(f"partition {partition}: {envelopes} envelopes for {fed} lines", code, stderr.text())
+        # Envelopes come in input order, so a record that killed the binary is the
+        # next one, or one of the few in flight after it: say where that is.
+        where = f"partition {partition}: {envelopes} envelopes for {fed} lines"
+        if last_id is not None:
+            where += f", the last for id {last_id!r}"
+        if inputs:
+            where += f"; the next record is from {inputs[0]}"
+        if code not in (0, 1) or envelopes != fed:
+            raise _failure(where, code, stderr.text())
     finally:
         # Reached early when Spark stops reading (a failed write, task kill, take()).
         if proc.poll() is None:
@@ -257,16 +270,17 @@ def envelope_partition(binary_name, env, partition, rows):
             pass  # the binary died with lines still buffered for it
 
 
-def shard_task(binary_name, files, shard, shards, byte_range, parts_dir, env):
-    """One shard of the shard recipe: run the binary, return (shard, exit code, manifest)."""
-    cmd = [_executable(binary_name), "run", *files, "--shard", f"{shard}/{shards}", "-o", parts_dir, "-q"]
+def shard_task(binary_name, files, shard, shards, byte_range, parts_dir, threads, env):
+    """One shard of the shard recipe: run the binary, return (exit code, manifest)."""
+    cmd = [_executable(binary_name), "run", *files, "--shard", f"{shard}/{shards}", "-j", str(threads)]
+    cmd += ["-o", parts_dir, "-q"]
     if byte_range is not None:
         cmd += ["--byte-range", f"{byte_range[0]}:{byte_range[1]}"]
     done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, **env})
     if done.returncode not in (0, 1):
         raise _failure(f"shard {shard}/{shards}", done.returncode, done.stderr.decode("utf-8", "replace"))
     with open(os.path.join(parts_dir, f"part-{shard}-of-{shards}.manifest.json"), encoding="utf-8") as f:
-        return shard, done.returncode, json.load(f)
+        return done.returncode, json.load(f)
 
 
 # ---------------------------------------------------------------- driver side
@@ -303,7 +317,9 @@ def run_envelope(spark, binary, inputs, output, fmt="jsonl", env=None):
     # whosaid does, so a file packed into a task after another file's lines needs
     # nothing done here.
     envelopes = spark.createDataFrame(
-        lines.rdd.mapPartitionsWithIndex(lambda i, rows: envelope_partition(name, env, i, rows)), ENVELOPE_SCHEMA
+        lines.rdd.mapPartitionsWithIndex(lambda i, rows: envelope_partition(name, env, i, rows)),
+        ENVELOPE_SCHEMA,
+        verifySchema=False,  # parse_envelope has checked every field, no need to pay for it twice
     )
     # Two outputs from one pass: keep the envelopes instead of running the binary twice.
     envelopes.persist(StorageLevel.MEMORY_AND_DISK)
@@ -328,7 +344,7 @@ def run_envelope(spark, binary, inputs, output, fmt="jsonl", env=None):
         # caught there. Error ids are left out: placeholders ("-:LINE") repeat.
         duplicates = envelopes.where("status = 'ok'").groupBy("id").count().where("count > 1").count()
     finally:
-        envelopes.unpersist()
+        envelopes.unpersist(blocking=True)  # free the executors' memory and disk before returning
     summary = {
         "recipe": "envelope",
         "output": output,
@@ -346,6 +362,8 @@ def _expand(inputs):
     paths are passed on as given, absolute, since tasks run in other directories."""
     paths = []
     for p in inputs:
+        if "://" in p:
+            raise ValueError(f"{p}: the shard recipe reads POSIX paths (a shared mount), not URIs")
         matches = sorted(glob.glob(p)) if glob.has_magic(p) else [p]
         if not matches:
             raise FileNotFoundError(f"{p}: no match")
@@ -367,21 +385,24 @@ def run_shards(spark, binary, inputs, output, shards, merge=True, env=None):
     # Parts of an earlier run with another N would make merge refuse the folder.
     for stale in glob.glob(os.path.join(parts_dir, "part-*-of-*")):
         os.remove(stale)
+    # whosaid uses every core by default, and Spark runs a task per core: give each
+    # shard the cores Spark reserves for it (one per task unless spark.task.cpus says).
+    threads = int(spark.sparkContext.getConf().get("spark.task.cpus", "1"))
     ranges = [None] * shards
     if len(files) == 1 and os.path.isfile(files[0]) and files[0].lower().endswith(".jsonl"):
         size = os.path.getsize(files[0])
         ranges = [(size * i // shards, size * (i + 1) // shards) for i in range(shards)]
     results = (
         spark.sparkContext.parallelize(range(shards), shards)
-        .map(lambda i: shard_task(name, files, i, shards, ranges[i], parts_dir, env))
+        .map(lambda i: shard_task(name, files, i, shards, ranges[i], parts_dir, threads, env))
         .collect()
     )
     summary = {
         "recipe": "shard",
         "output": output,
         "byte_ranges": ranges[0] is not None,
-        "manifests": [manifest for _, _, manifest in sorted(results, key=lambda r: r[0])],
-        "exit_code": max(code for _, code, _ in results),
+        "manifests": [manifest for _, manifest in results],  # collect keeps shard order
+        "exit_code": max(code for code, _ in results),
     }
     if merge:
         done = subprocess.run(
@@ -400,18 +421,28 @@ def main(argv=None):
         "(or, envelope recipe, ids repeat), 2 the job failed.",
     )
     parser.add_argument("--binary", required=True, help="the whosaid binary to ship to the executors")
-    parser.add_argument("--input", required=True, nargs="+", help="JSONL files or globs (shard recipe: any whosaid input)")
+    parser.add_argument(
+        "--input", required=True, nargs="+", help="JSONL files or globs (shard recipe: any whosaid input)"
+    )
     parser.add_argument("--output", required=True, help="output folder")
     parser.add_argument("--recipe", choices=["envelope", "shard"], default="envelope")
-    parser.add_argument("--shards", type=int, help="shard recipe: number of shards (default: Spark's default parallelism)")
+    parser.add_argument(
+        "--shards", type=int, help="shard recipe: number of shards (default: Spark's default parallelism)"
+    )
     parser.add_argument("--no-merge", action="store_true", help="shard recipe: leave the parts, do not merge")
     parser.add_argument("--master", help="Spark master (default: spark-submit's)")
-    parser.add_argument("--format", choices=["jsonl", "parquet"], default="jsonl", help="envelope recipe: output format")
     parser.add_argument(
-        "--max-partition-mb", type=int, help="envelope recipe: input bytes per task (spark.sql.files.maxPartitionBytes)"
+        "--format", choices=["jsonl", "parquet"], default="jsonl", help="envelope recipe: output format"
     )
     parser.add_argument(
-        "--env", action="append", default=[], metavar="KEY=VALUE", help="environment variable for the binary (repeatable)"
+        "--max-partition-mb", type=int, help="envelope recipe: input MB per task (spark.sql.files.maxPartitionBytes)"
+    )
+    parser.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="environment variable for the binary (repeatable)",
     )
     args = parser.parse_args(argv)
     if args.recipe == "shard" and args.format != "jsonl":
