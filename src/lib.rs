@@ -11,7 +11,8 @@
 //! | write | [`write`] | [`model::ArticleResult`]s → CSV and JSONL files |
 //! | write (streaming) | [`envelope`] | one JSON line per input line, on stdout |
 //!
-//! [`pipeline`] joins them; [`shard`] picks a shard's inputs and merges the parts; [`rules`] loads and compiles the rule files that all
+//! [`pipeline`] joins them; [`shard`] picks a shard's inputs and merges the parts;
+//! [`report`] aggregates a run's files and [`report_page`] draws them; [`rules`] loads and compiles the rule files that all
 //! stages consult; [`examples`] runs every rule's examples. [`gold`] reads annotated
 //! samples, [`score`] measures claims against them (`whosaid eval`) and [`suggest`]
 //! proposes rules from them (`whosaid rules suggest`).
@@ -25,6 +26,8 @@ pub mod offsets;
 pub mod pipeline;
 pub mod quotes;
 pub mod read;
+pub mod report;
+pub mod report_page;
 pub mod rules;
 mod scan;
 pub mod score;

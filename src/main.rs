@@ -35,6 +35,8 @@ enum Command {
     Rules(cmd::rules::RulesArgs),
     Eval(cmd::eval::EvalArgs),
     Merge(cmd::merge::MergeArgs),
+    Report(cmd::report::ReportArgs),
+    Stats(cmd::report::StatsArgs),
 }
 
 fn main() -> ExitCode {
@@ -49,6 +51,8 @@ fn main() -> ExitCode {
         Command::Rules(args) => cmd::rules::run(args),
         Command::Eval(args) => cmd::eval::run(args),
         Command::Merge(args) => cmd::merge::run(args),
+        Command::Report(args) => cmd::report::report(args),
+        Command::Stats(args) => cmd::report::stats(args),
     };
     match result {
         Ok(code) => code,

@@ -2,6 +2,7 @@
 
 pub mod eval;
 pub mod merge;
+pub mod report;
 pub mod rules;
 pub mod run;
 
