@@ -245,6 +245,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Merged, MergeError> {
         WriteOptions {
             csv_safe: false,
             meta,
+            formats: Default::default(),
         },
         None,
     )?;

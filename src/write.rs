@@ -16,6 +16,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::model::{ArticleResult, Claim};
+use crate::write_parquet::{ArticleRow, ParquetFiles, Typed, PARQUET_FILES};
 
 /// Turns one article's result into the rows a [`Sink`] appends. Runs on the worker
 /// threads, so the ordered stage that writes does no formatting.
@@ -94,6 +95,68 @@ pub struct WriteOptions {
     pub csv_safe: bool,
     /// Names of the extra manifest columns (`--meta`).
     pub meta: Vec<String>,
+    pub formats: Formats,
+}
+
+/// Which kinds of data file a run writes (`--format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Formats {
+    pub jsonl: bool,
+    pub csv: bool,
+    pub parquet: bool,
+}
+
+impl Default for Formats {
+    fn default() -> Self {
+        Formats {
+            jsonl: true,
+            csv: true,
+            parquet: false,
+        }
+    }
+}
+
+impl Formats {
+    /// `jsonl,csv,parquet`, any of them, in any order.
+    pub fn parse(s: &str) -> Result<Formats, String> {
+        let mut f = Formats {
+            jsonl: false,
+            csv: false,
+            parquet: false,
+        };
+        for name in s.split(',').map(str::trim) {
+            match name {
+                "jsonl" => f.jsonl = true,
+                "csv" => f.csv = true,
+                "parquet" => f.parquet = true,
+                other => {
+                    return Err(format!(
+                        "unknown format {other:?}: use jsonl, csv or parquet"
+                    ))
+                }
+            }
+        }
+        Ok(f)
+    }
+
+    /// The data files these formats write, in the order they are renamed.
+    pub fn files(&self) -> Vec<&'static str> {
+        let mut v: Vec<&str> = DATA_FILES
+            .iter()
+            .copied()
+            .filter(|n| {
+                if n.ends_with(".csv") {
+                    self.csv
+                } else {
+                    self.jsonl
+                }
+            })
+            .collect();
+        if self.parquet {
+            v.extend(PARQUET_FILES);
+        }
+        v
+    }
 }
 
 /// The six output files of a run, written to a temporary folder until [`Outputs::commit`].
@@ -102,6 +165,7 @@ pub struct Outputs {
     tmp: tempfile::TempDir,
     /// In [`DATA_FILES`] order.
     files: [Out; 5],
+    parquet: Option<ParquetFiles>,
     opts: WriteOptions,
     part: Option<Part>,
 }
@@ -151,6 +215,8 @@ impl Write for Out {
 #[derive(Debug, Default)]
 pub struct Rows {
     pub files: [Vec<u8>; 5],
+    /// The rows themselves, for the Parquet files.
+    pub typed: Option<Typed>,
 }
 
 /// Encodes the rows of the five data files ([`Outputs`]).
@@ -254,6 +320,11 @@ impl Outputs {
                 file("sentences.csv")?,
                 file("articles.csv")?,
             ],
+            parquet: if opts.formats.parquet {
+                Some(ParquetFiles::create(t, &opts.meta)?)
+            } else {
+                None
+            },
             tmp,
             opts,
             part,
@@ -325,6 +396,9 @@ impl Outputs {
     /// Flush everything and move the files into place, run.json (or the part's
     /// manifest, which also gets each file's size and SHA-256) last.
     pub fn commit(mut self, run_json: &serde_json::Value) -> io::Result<()> {
+        if let Some(p) = self.parquet.take() {
+            p.finish()?;
+        }
         let mut run_json = run_json.clone();
         let mut files = serde_json::Map::new();
         for (out, name) in self.files.iter_mut().zip(DATA_FILES) {
@@ -353,8 +427,15 @@ impl Outputs {
         // Without run.json the folder never claims to be complete. The old data
         // files go before the new ones come, so a kill between two renames leaves
         // an incomplete folder, never old and new files side by side.
-        let data: Vec<String> = DATA_FILES.iter().map(|n| name(n)).collect();
-        for file in std::iter::once(&last).chain(&data) {
+        // Every kind of data file goes, written this time or not: a file left
+        // from an earlier run with other formats would not match this run.json.
+        let old: Vec<String> = DATA_FILES
+            .iter()
+            .chain(PARQUET_FILES)
+            .map(|n| name(n))
+            .collect();
+        let data: Vec<String> = self.opts.formats.files().iter().map(|n| name(n)).collect();
+        for file in std::iter::once(&last).chain(&old) {
             match std::fs::remove_file(self.dir.join(file)) {
                 Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
                 _ => {}
@@ -374,7 +455,10 @@ impl Sink for Outputs {
         for (f, bytes) in self.files.iter_mut().zip(&rows.files) {
             f.write_all(bytes)?;
         }
-        Ok(())
+        match (&mut self.parquet, rows.typed) {
+            (Some(p), Some(t)) => p.write(t),
+            _ => Ok(()),
+        }
     }
 }
 
@@ -393,7 +477,7 @@ struct Chunks<'e> {
 
 impl Chunks<'_> {
     /// The rows so far, with `articles_csv` as the manifest's part.
-    fn take(&mut self, articles_csv: Vec<u8>) -> Rows {
+    fn take(&mut self, articles_csv: Vec<u8>, typed: Option<Typed>) -> Rows {
         let csv = |w: &mut csv::Writer<Vec<u8>>| csv_bytes(std::mem::replace(w, csv_rows(0)));
         Rows {
             files: [
@@ -403,6 +487,7 @@ impl Chunks<'_> {
                 csv(&mut self.sentences_csv),
                 articles_csv,
             ],
+            typed,
         }
     }
 
@@ -410,7 +495,7 @@ impl Chunks<'_> {
         if self.claims_jsonl.len() + self.sentences_jsonl.len() < CHUNK_BYTES {
             return Ok(());
         }
-        let rows = self.take(Vec::new());
+        let rows = self.take(Vec::new(), None);
         (self.emit)(rows)
     }
 }
@@ -424,6 +509,11 @@ impl Encode for FileEncoder {
         emit: &mut dyn FnMut(Rows) -> io::Result<()>,
     ) -> io::Result<()> {
         let safe = self.opts.csv_safe;
+        let Formats {
+            jsonl,
+            csv,
+            parquet,
+        } = self.opts.formats;
         let (claims, sentences) = (a.claims.len(), a.sentences.len());
         let text_bytes: usize = a.sentences.iter().map(|s| s.text.len()).sum();
         let text_bytes = text_bytes.min(CHUNK_BYTES);
@@ -434,46 +524,77 @@ impl Encode for FileEncoder {
             sentences_csv: csv_rows(text_bytes + sentences.min(4096) * 40),
             emit,
         };
-        // Each claim and sentence is dropped once encoded: rows replace them.
+        // Each claim and sentence is dropped once encoded (rows replace them),
+        // unless the Parquet files take it.
+        let mut typed = parquet.then(Typed::default);
         for c in std::mem::take(&mut a.claims) {
-            serde_json::to_writer(&mut out.claims_jsonl, &c)?;
-            out.claims_jsonl.push(b'\n');
-            Outputs::write_csv_row(&mut out.claims_csv, Outputs::claim_row(&c), safe)?;
+            if jsonl {
+                serde_json::to_writer(&mut out.claims_jsonl, &c)?;
+                out.claims_jsonl.push(b'\n');
+            }
+            if csv {
+                Outputs::write_csv_row(&mut out.claims_csv, Outputs::claim_row(&c), safe)?;
+            }
+            if let Some(t) = &mut typed {
+                t.claims.push(c);
+            }
             out.emit_if_full()?;
         }
         for s in std::mem::take(&mut a.sentences) {
-            let row = SentenceRow {
-                article_id: &a.id,
-                sentence_index: s.sentence_index,
-                start: s.start,
-                end: s.end,
-                text: &s.text,
-            };
-            serde_json::to_writer(&mut out.sentences_jsonl, &row)?;
-            out.sentences_jsonl.push(b'\n');
-            let cells = [
-                Cow::Borrowed(a.id.as_str()),
-                Cow::Owned(s.sentence_index.to_string()),
-                Cow::Owned(s.start.to_string()),
-                Cow::Owned(s.end.to_string()),
-                Cow::Borrowed(s.text.as_str()),
-            ];
-            Outputs::write_csv_row(&mut out.sentences_csv, cells, safe)?;
+            if jsonl {
+                let row = SentenceRow {
+                    article_id: &a.id,
+                    sentence_index: s.sentence_index,
+                    start: s.start,
+                    end: s.end,
+                    text: &s.text,
+                };
+                serde_json::to_writer(&mut out.sentences_jsonl, &row)?;
+                out.sentences_jsonl.push(b'\n');
+            }
+            if csv {
+                let cells = [
+                    Cow::Borrowed(a.id.as_str()),
+                    Cow::Owned(s.sentence_index.to_string()),
+                    Cow::Owned(s.start.to_string()),
+                    Cow::Owned(s.end.to_string()),
+                    Cow::Borrowed(s.text.as_str()),
+                ];
+                Outputs::write_csv_row(&mut out.sentences_csv, cells, safe)?;
+            }
+            if let Some(t) = &mut typed {
+                t.sentences.push((a.id.clone(), s));
+            }
             out.emit_if_full()?;
         }
-        let cells = [
-            Cow::Borrowed(a.id.as_str()),
-            Cow::Borrowed(a.input.as_str()),
-            Cow::Borrowed(if a.is_ok() { "ok" } else { "error" }),
-            Cow::Borrowed(a.error.as_deref().unwrap_or_default()),
-            Cow::Owned(a.chars.to_string()),
-            Cow::Owned(sentences.to_string()),
-            Cow::Owned(claims.to_string()),
-        ];
-        let meta = a.meta.iter().map(|m| Cow::Borrowed(m.as_str()));
+        let status = if a.is_ok() { "ok" } else { "error" };
         let mut articles_csv = csv_rows(256);
-        Outputs::write_csv_row(&mut articles_csv, cells.into_iter().chain(meta), safe)?;
-        let rows = out.take(csv_bytes(articles_csv));
+        if csv {
+            let cells = [
+                Cow::Borrowed(a.id.as_str()),
+                Cow::Borrowed(a.input.as_str()),
+                Cow::Borrowed(status),
+                Cow::Borrowed(a.error.as_deref().unwrap_or_default()),
+                Cow::Owned(a.chars.to_string()),
+                Cow::Owned(sentences.to_string()),
+                Cow::Owned(claims.to_string()),
+            ];
+            let meta = a.meta.iter().map(|m| Cow::Borrowed(m.as_str()));
+            Outputs::write_csv_row(&mut articles_csv, cells.into_iter().chain(meta), safe)?;
+        }
+        if let Some(t) = &mut typed {
+            t.article = Some(ArticleRow {
+                article_id: a.id,
+                input: a.input,
+                status,
+                error: a.error,
+                chars: a.chars,
+                sentences,
+                claims,
+                meta: a.meta,
+            });
+        }
+        let rows = out.take(csv_bytes(articles_csv), typed);
         (out.emit)(rows)
     }
 }

@@ -15,7 +15,7 @@ use whosaid::pipeline::{self, Counts};
 use whosaid::read::{plan_inputs, read_records, ReadOptions, Source};
 use whosaid::rules::Rules;
 use whosaid::shard;
-use whosaid::write::{Outputs, WriteOptions};
+use whosaid::write::{Formats, Outputs, WriteOptions};
 
 #[derive(Args)]
 #[command(
@@ -71,6 +71,11 @@ pub struct RunArgs {
     /// No progress bar and no summary on stderr.
     #[arg(short, long)]
     quiet: bool,
+    /// Which data files to write: any of jsonl, csv, parquet, comma-separated.
+    /// Parquet files have typed columns (spans as structs, issues as a list) and
+    /// the same rows as the JSONL.
+    #[arg(long, default_value = "jsonl,csv", value_name = "LIST", value_parser = Formats::parse)]
+    format: Formats,
     /// Streaming mode: JSONL on stdin (input -), one envelope line per input line
     /// on stdout; no files are written.
     #[arg(long)]
@@ -104,6 +109,10 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     }
     if args.envelope && part.is_some() {
         bail!("--envelope and --shard do not go together: a driver shards the stream itself");
+    }
+    let formats = args.format;
+    if part.is_some() && !(formats.jsonl && formats.csv) {
+        bail!("--shard writes JSONL and CSV parts (merge joins those): keep jsonl,csv in --format");
     }
     let rules = super::load_rules(args.rules.as_deref())?;
     let mut plan = plan_inputs(&args.inputs)?;
@@ -143,6 +152,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         WriteOptions {
             csv_safe: args.csv_safe,
             meta: args.meta.clone(),
+            formats,
         },
         part,
     )?;
@@ -213,7 +223,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         "rules": rules.origin,
         "inputs": inputs,
         "skipped_files": plan.skipped,
-        "output_files": ["claims.jsonl", "claims.csv", "sentences.jsonl", "sentences.csv", "articles.csv", "run.json"],
+        "output_files": formats.files().into_iter().chain(["run.json"]).collect::<Vec<_>>(),
         "threads": threads,
         "counts": counts,
         "seconds": (seconds * 1000.0).round() / 1000.0,
