@@ -98,9 +98,12 @@ fn ints(v: impl Iterator<Item = usize>) -> ArrayRef {
     Arc::new(Int64Array::from_iter_values(v.map(|n| n as i64)))
 }
 
+/// A span's cells: text, start, end and the extra text fields; `None` for no span.
+type SpanCells<'a> = Option<(&'a str, usize, usize, Vec<&'a str>)>;
+
 /// A struct column of spans: `text, start, end` and extra text fields, null
 /// where the span is absent (its children then hold empty values).
-fn spans(fields: Fields, rows: &[Option<(&str, usize, usize, Vec<&str>)>]) -> ArrayRef {
+fn spans(fields: Fields, rows: &[SpanCells]) -> ArrayRef {
     let extra = fields.len() - 3;
     let mut children = vec![
         strings(rows.iter().map(|r| r.as_ref().map_or("", |s| s.0))),
@@ -119,7 +122,7 @@ fn spans(fields: Fields, rows: &[Option<(&str, usize, usize, Vec<&str>)>]) -> Ar
 
 fn claims_batch(schema: &SchemaRef, c: &[Claim]) -> Result<RecordBatch, arrow_schema::ArrowError> {
     let plain = span_fields(&[]);
-    fn span(s: Option<&crate::model::Span>) -> Option<(&str, usize, usize, Vec<&str>)> {
+    fn span(s: Option<&crate::model::Span>) -> SpanCells<'_> {
         s.map(|s| (s.text.as_str(), s.start, s.end, vec![]))
     }
     let mut issues = ListBuilder::new(StringBuilder::new());
