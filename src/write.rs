@@ -256,8 +256,10 @@ fn data_file(dir: &Path, name: &str, part: Option<Part>, extra: &[String]) -> io
 
 /// A CSV writer into memory, for one article's rows.
 fn csv_rows(capacity: usize) -> csv::Writer<Vec<u8>> {
+    // The writer's own buffer is zeroed when made, for every article and file: a
+    // small one costs less than the copies it saves.
     csv::WriterBuilder::new()
-        .buffer_capacity(1 << 12)
+        .buffer_capacity(512)
         .from_writer(Vec::with_capacity(capacity))
 }
 
@@ -476,26 +478,36 @@ struct Chunks<'e> {
 }
 
 impl Chunks<'_> {
-    /// The rows so far, with `articles_csv` as the manifest's part.
-    fn take(&mut self, articles_csv: Vec<u8>, typed: Option<Typed>) -> Rows {
-        let csv = |w: &mut csv::Writer<Vec<u8>>| csv_bytes(std::mem::replace(w, csv_rows(0)));
-        Rows {
+    /// The last rows, with `articles_csv` as the manifest's part.
+    fn finish(self, articles_csv: Vec<u8>, typed: Option<Typed>) -> io::Result<()> {
+        let rows = Rows {
             files: [
-                std::mem::take(&mut self.claims_jsonl),
-                csv(&mut self.claims_csv),
-                std::mem::take(&mut self.sentences_jsonl),
-                csv(&mut self.sentences_csv),
+                self.claims_jsonl,
+                csv_bytes(self.claims_csv),
+                self.sentences_jsonl,
+                csv_bytes(self.sentences_csv),
                 articles_csv,
             ],
             typed,
-        }
+        };
+        (self.emit)(rows)
     }
 
     fn emit_if_full(&mut self) -> io::Result<()> {
         if self.claims_jsonl.len() + self.sentences_jsonl.len() < CHUNK_BYTES {
             return Ok(());
         }
-        let rows = self.take(Vec::new(), None);
+        let csv = |w: &mut csv::Writer<Vec<u8>>| csv_bytes(std::mem::replace(w, csv_rows(0)));
+        let rows = Rows {
+            files: [
+                std::mem::take(&mut self.claims_jsonl),
+                csv(&mut self.claims_csv),
+                std::mem::take(&mut self.sentences_jsonl),
+                csv(&mut self.sentences_csv),
+                Vec::new(),
+            ],
+            typed: None,
+        };
         (self.emit)(rows)
     }
 }
@@ -594,8 +606,7 @@ impl Encode for FileEncoder {
                 meta: a.meta,
             });
         }
-        let rows = out.take(csv_bytes(articles_csv), typed);
-        (out.emit)(rows)
+        out.finish(csv_bytes(articles_csv), typed)
     }
 }
 
