@@ -32,7 +32,7 @@ impl Default for Options {
             outlet_field: None,
             date_field: None,
             top: 10,
-            table_limit: 2000,
+            table_limit: 500,
         }
     }
 }

@@ -7,8 +7,35 @@ use std::fmt::Write;
 
 use crate::report::{ClaimRow, Summary, Table};
 
-/// The colours of the sourcing and stance classes, fixed so that a class keeps
-/// its colour from chart to chart.
+/// The classes of SCHEMA.md in a fixed order, so that a class keeps its colour
+/// from chart to chart and from report to report.
+const CLASS_ORDER: &[&str] = &[
+    "named_person",
+    "named_organization",
+    "unnamed_official",
+    "anonymous",
+    "media_report",
+    "document",
+    "pronoun",
+    "unattributed",
+    "assert",
+    "support",
+    "oppose",
+    "propose",
+    "concern",
+    "confirm",
+];
+
+fn colour_of(class: &str, classes: &[String]) -> &'static str {
+    let k = CLASS_ORDER
+        .iter()
+        .position(|c| *c == class)
+        .map(|k| if k >= 8 { k - 8 } else { k })
+        .or_else(|| classes.iter().position(|c| c == class))
+        .unwrap_or(0);
+    PALETTE[k % PALETTE.len()]
+}
+
 const PALETTE: &[&str] = &[
     "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
     "#9c755f", "#bab0ac",
@@ -59,7 +86,8 @@ pub fn bars(
     let max = items.iter().map(|i| i.1).fold(0.0, f64::max).max(1e-9);
     let height = ROW * items.len() as f64 + 8.0;
     let mut s = svg_open(width, height, title);
-    let chars = (label / 7.0) as usize;
+    // About 7.5 units a character of 12-unit text, with room for the ellipsis.
+    let chars = (label / 7.5) as usize;
     for (k, (name, v, shown)) in items.iter().enumerate() {
         let y = 4.0 + ROW * k as f64;
         // Room on the right for the value's label.
@@ -88,8 +116,7 @@ pub fn stacked(title: &str, groups: &[(String, Vec<(String, f64)>)], classes: &[
     let legend_rows = classes.len().div_ceil(4) as f64;
     let height = ROW * groups.len() as f64 + 12.0 + legend_rows * 18.0;
     let mut s = svg_open(WIDTH, height, title);
-    let colour =
-        |c: &str| PALETTE[classes.iter().position(|k| k == c).unwrap_or(0) % PALETTE.len()];
+    let colour = |c: &str| colour_of(c, classes);
     for (k, (label, parts)) in groups.iter().enumerate() {
         let y = 4.0 + ROW * k as f64;
         let total: f64 = parts.iter().map(|p| p.1).sum::<f64>().max(1e-9);
@@ -229,8 +256,18 @@ fn classes_of(groups: &[(String, Vec<(String, f64)>)]) -> Vec<String> {
             *totals.entry(c.clone()).or_default() += v;
         }
     }
+    let rank = |c: &str| {
+        CLASS_ORDER
+            .iter()
+            .position(|k| *k == c)
+            .unwrap_or(usize::MAX)
+    };
     let mut v: Vec<(String, f64)> = totals.into_iter().collect();
-    v.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    v.sort_by(|a, b| {
+        rank(&a.0)
+            .cmp(&rank(&b.0))
+            .then_with(|| b.1.total_cmp(&a.1))
+    });
     v.into_iter().map(|(c, _)| c).collect()
 }
 
@@ -254,8 +291,11 @@ pub fn chart(t: &Table) -> Option<String> {
         }
         "sourcing_by_outlet" | "stance_by_actor" => {
             // Both tables hold the class in column 1 and its claims in column 2.
-            let groups = grouped(t, 1, 2);
+            let mut groups = grouped(t, 1, 2);
             let classes = classes_of(&groups);
+            for (_, parts) in &mut groups {
+                parts.sort_by_key(|(c, _)| classes.iter().position(|k| k == c));
+            }
             stacked(&t.title, &groups, &classes)
         }
         "top_actors_by_issue" => {
@@ -270,7 +310,7 @@ pub fn chart(t: &Table) -> Option<String> {
                     out,
                     "<figure><figcaption>{}</figcaption>{}</figure>",
                     escape(&issue),
-                    bars(&issue, &items, PALETTE[4], (380.0, 150.0))
+                    bars(&issue, &items, PALETTE[4], (330.0, 135.0))
                 );
             }
             out + "</div>"
@@ -294,6 +334,9 @@ h1{font-size:1.6em;margin:.2em 0}h2{font-size:1.2em;margin:1.6em 0 .4em}\
 .card b{display:block;font-size:1.4em}\
 section{background:#fff;border:1px solid #ddd;border-radius:6px;padding:10px 14px;margin-top:14px}\
 svg{display:block;max-width:100%;height:auto}\
+.chart{overflow-x:auto}.chart>svg{min-width:560px}\
+.multiples svg{min-width:0}\
+.scroll{overflow-x:auto}.scroll table{min-width:760px}\
 svg text{font:12px system-ui,sans-serif;fill:#333}\
 svg .g{stroke:#e5e5e5}\
 .multiples{display:grid;grid-template-columns:repeat(auto-fit,minmax(300px,1fr));gap:8px}\
@@ -316,7 +359,7 @@ fn claims_table(rows: &[ClaimRow], total: usize) -> String {
     let mut s = format!(
         "<input type=\"search\" id=\"q\" placeholder=\"Search actor, cue, issue, text…\" \
          aria-label=\"Search the claims\"><p class=\"note\"><span id=\"shown\">{}</span> of {} \
-         claims listed{}.</p><table id=\"claims\"><colgroup><col style=\"width:12%\">\
+         claims listed{}.</p><div class=\"scroll\"><table id=\"claims\"><colgroup><col style=\"width:12%\">\
          <col style=\"width:11%\"><col style=\"width:10%\"><col style=\"width:8%\">\
          <col style=\"width:8%\"><col style=\"width:10%\"><col style=\"width:41%\"></colgroup>\
          <thead><tr><th>article</th><th>actor</th><th>sourcing</th><th>cue</th><th>stance</th>\
@@ -349,7 +392,7 @@ fn claims_table(rows: &[ClaimRow], total: usize) -> String {
             escape(&r.sentence),
         );
     }
-    s + "</tbody></table>"
+    s + "</tbody></table></div>"
 }
 
 /// The whole page. `csv_of` names the CSV file that holds a table's numbers.
@@ -386,7 +429,9 @@ pub fn page(title: &str, s: &Summary, csv_of: &dyn Fn(&Table) -> String) -> Stri
             escape(&t.title)
         );
         match chart(t) {
-            Some(svg) => out += &svg,
+            Some(svg) => {
+                let _ = write!(out, "<div class=\"chart\">{svg}</div>");
+            }
             None => out += "<p class=\"note\">No claims to show here.</p>",
         }
         let _ = write!(

@@ -2,7 +2,7 @@
 //! from `cargo test` so that the one test command covers it. It needs the
 //! virtualenv that .ci/run makes (pyspark, pandas, pyarrow, pytest; see
 //! scale/spark/run_tests.sh) and Java 17. Without them it skips with the reason,
-//! unless WHOSAID_REQUIRE_SPARK=1 (CI), which makes a skip a failure.
+//! unless WHOSAID_REQUIRE_PYTHON=1 (CI), which makes a skip a failure.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -26,8 +26,8 @@ fn spark_recipes_give_the_one_machine_claims() {
             "{} cannot import pyspark, pytest, pyarrow and pandas (scale/spark/run_tests.sh installs them)",
             python.display()
         );
-        if std::env::var("WHOSAID_REQUIRE_SPARK").is_ok_and(|v| v == "1") {
-            panic!("WHOSAID_REQUIRE_SPARK=1 but {why}");
+        if std::env::var("WHOSAID_REQUIRE_PYTHON").is_ok_and(|v| v == "1") {
+            panic!("WHOSAID_REQUIRE_PYTHON=1 but {why}");
         }
         eprintln!("skipped: {why}");
         return;

@@ -58,7 +58,7 @@ pub struct ReportArgs {
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
     /// Claims listed in the page's table.
-    #[arg(long, default_value_t = 2000, value_name = "N")]
+    #[arg(long, default_value_t = 500, value_name = "N")]
     table_limit: usize,
 }
 
