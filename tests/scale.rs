@@ -49,6 +49,22 @@ fn run(args: &[&str], cwd: &Path) -> std::process::Output {
         .expect("run whosaid")
 }
 
+/// Run each argument list (a shard), then merge the parts in `parts` into `out`.
+fn shards_then_merge(runs: &[Vec<String>], parts: &str, out: &str, cwd: &Path) {
+    for args in runs {
+        let mut args: Vec<&str> = args.iter().map(String::as_str).collect();
+        args.extend(["-o", parts]);
+        let done = run(&args, cwd);
+        assert!(done.status.code().is_some_and(|c| c <= 1), "{done:?}");
+    }
+    let merged = whosaid()
+        .args(["merge", "-q", parts, "-o", out])
+        .current_dir(cwd)
+        .output()
+        .unwrap();
+    assert!(merged.status.success(), "{merged:?}");
+}
+
 fn same_files(a: &Path, b: &Path) {
     for name in DATA_FILES {
         let (x, y) = (
@@ -144,27 +160,14 @@ fn shards_and_byte_ranges_merge_into_the_one_machine_files() {
     run(&["corpus.jsonl", "more.jsonl", "-o", "full"], cwd);
     run(&["corpus.jsonl", "-o", "one"], cwd);
 
-    for i in 0..3 {
-        let shard = format!("{i}/3");
-        let out = run(
-            &[
-                "more.jsonl",
-                "corpus.jsonl",
-                "--shard",
-                &shard,
-                "-o",
-                "parts",
-            ],
-            cwd,
-        );
-        assert!(out.status.code().is_some_and(|c| c <= 1), "{out:?}");
-    }
-    let merged = whosaid()
-        .args(["merge", "-q", "parts", "-o", "merged"])
-        .current_dir(cwd)
-        .output()
-        .unwrap();
-    assert!(merged.status.success(), "{merged:?}");
+    let shards: Vec<Vec<String>> = (0..3)
+        .map(|i| {
+            ["more.jsonl", "corpus.jsonl", "--shard", &format!("{i}/3")]
+                .map(String::from)
+                .to_vec()
+        })
+        .collect();
+    shards_then_merge(&shards, "parts", "merged", cwd);
     same_files(&cwd.join("full"), &cwd.join("merged"));
     let run_json: Value =
         serde_json::from_slice(&std::fs::read(cwd.join("merged/run.json")).unwrap()).unwrap();
@@ -173,28 +176,17 @@ fn shards_and_byte_ranges_merge_into_the_one_machine_files() {
     // Byte ranges cut anywhere, even mid-line: every line read once, same numbers.
     let size = std::fs::metadata(&input).unwrap().len();
     let cuts = [0, 1, size / 3, size / 3 + 1, size - 1, size];
-    for (i, w) in cuts.windows(2).enumerate() {
-        let (shard, range) = (format!("{i}/5"), format!("{}:{}", w[0], w[1]));
-        let out = run(
-            &[
-                "corpus.jsonl",
-                "--shard",
-                &shard,
-                "--byte-range",
-                &range,
-                "-o",
-                "ranges",
-            ],
-            cwd,
-        );
-        assert!(out.status.code().is_some_and(|c| c <= 1), "{out:?}");
-    }
-    let merged = whosaid()
-        .args(["merge", "-q", "ranges", "-o", "rmerged"])
-        .current_dir(cwd)
-        .output()
-        .unwrap();
-    assert!(merged.status.success(), "{merged:?}");
+    let ranges: Vec<Vec<String>> = cuts
+        .windows(2)
+        .enumerate()
+        .map(|(i, w)| {
+            let (shard, range) = (format!("{i}/5"), format!("{}:{}", w[0], w[1]));
+            ["corpus.jsonl", "--shard", &shard, "--byte-range", &range]
+                .map(String::from)
+                .to_vec()
+        })
+        .collect();
+    shards_then_merge(&ranges, "ranges", "rmerged", cwd);
     same_files(&cwd.join("one"), &cwd.join("rmerged"));
 
     // A missing part, and a damaged one, are refused with their names.
