@@ -220,7 +220,6 @@ fn counts(m: &Manifest) -> Result<Counts, MergeError> {
 pub struct Merged {
     pub parts: usize,
     pub counts: Counts,
-    pub run_json: serde_json::Value,
 }
 
 /// Check the parts in `dirs` and write the merged files to `out`, run.json last.
@@ -292,7 +291,6 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Merged, MergeError> {
     Ok(Merged {
         parts: parts.len(),
         counts: total,
-        run_json,
     })
 }
 

@@ -26,8 +26,9 @@ use whosaid::write::{Formats, Outputs, WriteOptions};
         to the folder, without extension), a .jsonl or .jsonl.gz file (one article a line, with `id` \
         and `text` fields), a .csv with `id` and `text` columns, or - for JSONL on stdin.\n\n\
         Writes to the output folder: claims.jsonl, claims.csv, sentences.jsonl, sentences.csv, \
-        articles.csv (one row for every input record, with status ok or error) and run.json. Files \
-        are written under a temporary name and moved into place when the run completes, run.json last.\n\n\
+        articles.csv (one row for every input record, with status ok or error) and run.json; \
+        --format jsonl,csv,parquet adds claims.parquet, sentences.parquet and articles.parquet, and \
+        --format parquet writes those instead. Files are written under a temporary name and moved into place when the run completes, run.json last.\n\n\
         Streaming mode (--envelope, for Spark and other drivers): reads JSONL on stdin (give - as \
         the input) and writes to stdout, for every input line, exactly one line in input order: \
         {\"id\", \"status\": \"ok\"|\"error\", \"error\", \"claims\": [...]}, each claim as in \
