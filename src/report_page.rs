@@ -6,31 +6,19 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use crate::report::{ClaimRow, Summary, Table};
+use crate::rules::{SOURCINGS, STANCES};
 
-/// The classes of SCHEMA.md in a fixed order, so that a class keeps its colour
-/// from chart to chart and from report to report.
-const CLASS_ORDER: &[&str] = &[
-    "named_person",
-    "named_organization",
-    "unnamed_official",
-    "anonymous",
-    "media_report",
-    "document",
-    "pronoun",
-    "unattributed",
-    "assert",
-    "support",
-    "oppose",
-    "propose",
-    "concern",
-    "confirm",
-];
-
-fn colour_of(class: &str, classes: &[String]) -> &'static str {
-    let k = CLASS_ORDER
+/// A class's place in SCHEMA.md's order of its kind (sourcing or stance), so
+/// that a class keeps its colour from chart to chart and from report to report.
+fn schema_rank(class: &str) -> Option<usize> {
+    SOURCINGS
         .iter()
         .position(|c| *c == class)
-        .map(|k| if k >= 8 { k - 8 } else { k })
+        .or_else(|| STANCES.iter().position(|c| *c == class))
+}
+
+fn colour_of(class: &str, classes: &[String]) -> &'static str {
+    let k = schema_rank(class)
         .or_else(|| classes.iter().position(|c| c == class))
         .unwrap_or(0);
     PALETTE[k % PALETTE.len()]
@@ -256,12 +244,7 @@ fn classes_of(groups: &[(String, Vec<(String, f64)>)]) -> Vec<String> {
             *totals.entry(c.clone()).or_default() += v;
         }
     }
-    let rank = |c: &str| {
-        CLASS_ORDER
-            .iter()
-            .position(|k| *k == c)
-            .unwrap_or(usize::MAX)
-    };
+    let rank = |c: &str| schema_rank(c).unwrap_or(usize::MAX);
     let mut v: Vec<(String, f64)> = totals.into_iter().collect();
     v.sort_by(|a, b| {
         rank(&a.0)

@@ -32,6 +32,19 @@ pub const PATTERN_IDS: &[&str] = &[
     "claim/label",
 ];
 
+/// The sourcing classes of SCHEMA.md, in its order.
+pub const SOURCINGS: &[&str] = &[
+    "named_person",
+    "named_organization",
+    "unnamed_official",
+    "anonymous",
+    "media_report",
+    "document",
+    "pronoun",
+    "unattributed",
+];
+
+/// The stance classes of SCHEMA.md, in its order.
 pub const STANCES: &[&str] = &[
     "assert", "support", "oppose", "propose", "concern", "confirm",
 ];

@@ -229,13 +229,11 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Merged, MergeError> {
     let first = parts[0]
         .path
         .with_file_name(parts[0].part.file_name("articles.csv"));
-    let mut header = String::new();
-    BufReader::new(File::open(&first).map_err(|e| file_err(&first, e))?)
-        .read_line(&mut header)
-        .map_err(|e| file_err(&first, e))?;
-    let meta: Vec<String> = header
-        .trim_end()
-        .split(',')
+    // Read as CSV: a --meta name may hold a comma, and is then quoted.
+    let meta: Vec<String> = csv::Reader::from_path(&first)
+        .and_then(|mut r| r.headers().cloned())
+        .map_err(|e| file_err(&first, e))?
+        .iter()
         .skip(ARTICLE_COLUMNS.len())
         .map(str::to_string)
         .collect();
