@@ -5,18 +5,9 @@
 
 use std::io::{self, Write};
 
-use serde::Serialize;
-
-use crate::model::{ArticleResult, Claim};
+use crate::model::ArticleResult;
 use crate::write::{Encode, Sink};
-
-#[derive(Serialize)]
-struct Envelope<'a> {
-    id: &'a str,
-    status: &'a str,
-    error: Option<&'a str>,
-    claims: &'a [Claim],
-}
+use crate::write_text::envelope_json;
 
 /// Encodes an article's envelope line.
 #[derive(Debug, Default)]
@@ -38,16 +29,8 @@ impl Encode for EnvelopeEncoder {
             std::process::abort();
         }
         let mut line = Vec::with_capacity(256 + r.claims.len() * 1024);
-        serde_json::to_writer(
-            &mut line,
-            &Envelope {
-                id: &r.id,
-                status: if r.is_ok() { "ok" } else { "error" },
-                error: r.error.as_deref(),
-                claims: &r.claims,
-            },
-        )?;
-        line.push(b'\n');
+        let status = if r.is_ok() { "ok" } else { "error" };
+        envelope_json(&mut line, &r.id, status, r.error.as_deref(), &r.claims);
         emit(line)
     }
 }

@@ -8,7 +8,7 @@
 //! | read | [`read`] | input paths → [`model::Record`]s |
 //! | segment | [`segment`] | article text → sentence bounds |
 //! | extract | [`extract`] (with [`quotes`], [`sourcing`]) | sentences → claims |
-//! | write | [`write`], [`write_parquet`] | [`model::ArticleResult`]s → JSONL, CSV and Parquet files |
+//! | write | [`write`] (with [`write_text`]), [`write_parquet`] | [`model::ArticleResult`]s → JSONL, CSV and Parquet files |
 //! | write (streaming) | [`envelope`] | one JSON line per input line, on stdout |
 //!
 //! [`pipeline`] joins them; [`shard`] picks a shard's inputs and merges the parts;
@@ -37,3 +37,4 @@ pub mod sourcing;
 pub mod suggest;
 pub mod write;
 pub mod write_parquet;
+pub mod write_text;

@@ -7,16 +7,15 @@
 //! crashes or is killed leaves the previous complete output (or none), never a
 //! truncated file under a final name, and run.json marks a complete set.
 
-use std::borrow::Cow;
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::model::{ArticleResult, Claim};
+use crate::model::ArticleResult;
 use crate::write_parquet::{ArticleRow, ParquetFiles, Typed, PARQUET_FILES};
+use crate::write_text::{claim_csv, claim_json, sentence_csv, sentence_json, CsvRow};
 
 /// Turns one article's result into the rows a [`Sink`] appends. Runs on the worker
 /// threads, so the ordered stage that writes does no formatting.
@@ -245,44 +244,18 @@ fn data_file(dir: &Path, name: &str, part: Option<Part>, extra: &[String]) -> io
         "articles.csv" => ARTICLE_COLUMNS,
         _ => return Ok(out),
     };
-    let mut w = csv::WriterBuilder::new().from_writer(&mut out);
-    let mut cols: Vec<&str> = header.to_vec();
-    cols.extend(extra.iter().map(String::as_str));
-    w.write_record(&cols)?;
-    w.flush()?;
-    drop(w);
-    Ok(out)
-}
-
-/// A CSV writer into memory, for one article's rows.
-fn csv_rows(capacity: usize) -> csv::Writer<Vec<u8>> {
-    // The writer's own buffer is zeroed when made, for every article and file: a
-    // small one costs less than the copies it saves.
-    csv::WriterBuilder::new()
-        .buffer_capacity(512)
-        .from_writer(Vec::with_capacity(capacity))
-}
-
-fn csv_bytes(w: csv::Writer<Vec<u8>>) -> Vec<u8> {
-    w.into_inner().expect("a flush into memory cannot fail")
-}
-
-/// A spreadsheet runs a cell that starts with one of these as a formula.
-fn neutralise(cell: &str) -> Cow<'_, str> {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{cell}").into()
-    } else {
-        cell.into()
+    let mut line = Vec::new();
+    let mut row = CsvRow::new(&mut line, false);
+    for col in header
+        .iter()
+        .copied()
+        .chain(extra.iter().map(String::as_str))
+    {
+        row.text(col);
     }
-}
-
-#[derive(Serialize)]
-struct SentenceRow<'a> {
-    article_id: &'a str,
-    sentence_index: usize,
-    start: usize,
-    end: usize,
-    text: &'a str,
+    row.end();
+    out.write_all(&line)?;
+    Ok(out)
 }
 
 impl Outputs {
@@ -338,61 +311,6 @@ impl Outputs {
         FileEncoder {
             opts: self.opts.clone(),
         }
-    }
-
-    /// One CSV record from borrowed cells: rows are written straight from the
-    /// claims, with no copy of their text.
-    fn write_csv_row<'c>(
-        w: &mut csv::Writer<Vec<u8>>,
-        row: impl IntoIterator<Item = Cow<'c, str>>,
-        safe: bool,
-    ) -> io::Result<()> {
-        for cell in row {
-            if safe {
-                w.write_field(neutralise(&cell).as_bytes())?;
-            } else {
-                w.write_field(cell.as_bytes())?;
-            }
-        }
-        w.write_record(None::<&[u8]>)?;
-        Ok(())
-    }
-
-    fn claim_row(c: &Claim) -> [Cow<'_, str>; 26] {
-        let num = |v: usize| Cow::Owned(v.to_string());
-        fn text(s: Option<&String>) -> Cow<'_, str> {
-            Cow::Borrowed(s.map_or("", String::as_str))
-        }
-        let at = |v: Option<usize>| v.map_or(Cow::Borrowed(""), num);
-        let (source, content, via) = (c.source.as_ref(), c.content.as_ref(), c.via.as_ref());
-        [
-            Cow::Borrowed(c.article_id.as_str()),
-            num(c.claim_index),
-            num(c.sentence_index),
-            text(source.map(|s| &s.text)),
-            at(source.map(|s| s.start)),
-            at(source.map(|s| s.end)),
-            Cow::Borrowed(c.sourcing.as_str()),
-            text(c.actor.as_ref()),
-            Cow::Borrowed(c.cue.text.as_str()),
-            num(c.cue.start),
-            num(c.cue.end),
-            Cow::Borrowed(c.cue.lemma.as_str()),
-            text(content.map(|s| &s.text)),
-            at(content.map(|s| s.start)),
-            at(content.map(|s| s.end)),
-            text(via.map(|s| &s.text)),
-            at(via.map(|s| s.start)),
-            at(via.map(|s| s.end)),
-            text(via.map(|s| &s.sourcing)),
-            Cow::Borrowed(c.quote.as_str()),
-            Cow::Borrowed(c.stance.as_str()),
-            Cow::Borrowed(if c.negated { "true" } else { "false" }),
-            Cow::Owned(c.issues.join(";")),
-            Cow::Borrowed(c.rule.as_str()),
-            Cow::Borrowed(c.cue_rule.as_str()),
-            Cow::Borrowed(c.sourcing_rule.as_str()),
-        ]
     }
 
     /// Flush everything and move the files into place, run.json (or the part's
@@ -470,45 +388,30 @@ const CHUNK_BYTES: usize = 1 << 20;
 
 /// One article's rows being encoded, handed to `emit` a piece at a time.
 struct Chunks<'e> {
-    claims_jsonl: Vec<u8>,
-    claims_csv: csv::Writer<Vec<u8>>,
-    sentences_jsonl: Vec<u8>,
-    sentences_csv: csv::Writer<Vec<u8>>,
+    /// Claims and sentences, JSONL and CSV, in [`DATA_FILES`] order.
+    files: [Vec<u8>; 4],
     emit: &'e mut dyn FnMut(Rows) -> io::Result<()>,
 }
 
 impl Chunks<'_> {
     /// The last rows, with `articles_csv` as the manifest's part.
     fn finish(self, articles_csv: Vec<u8>, typed: Option<Typed>) -> io::Result<()> {
-        let rows = Rows {
-            files: [
-                self.claims_jsonl,
-                csv_bytes(self.claims_csv),
-                self.sentences_jsonl,
-                csv_bytes(self.sentences_csv),
-                articles_csv,
-            ],
+        let [a, b, c, d] = self.files;
+        (self.emit)(Rows {
+            files: [a, b, c, d, articles_csv],
             typed,
-        };
-        (self.emit)(rows)
+        })
     }
 
     fn emit_if_full(&mut self) -> io::Result<()> {
-        if self.claims_jsonl.len() + self.sentences_jsonl.len() < CHUNK_BYTES {
+        if self.files[0].len() + self.files[2].len() < CHUNK_BYTES {
             return Ok(());
         }
-        let csv = |w: &mut csv::Writer<Vec<u8>>| csv_bytes(std::mem::replace(w, csv_rows(0)));
-        let rows = Rows {
-            files: [
-                std::mem::take(&mut self.claims_jsonl),
-                csv(&mut self.claims_csv),
-                std::mem::take(&mut self.sentences_jsonl),
-                csv(&mut self.sentences_csv),
-                Vec::new(),
-            ],
+        let [a, b, c, d] = std::mem::take(&mut self.files);
+        (self.emit)(Rows {
+            files: [a, b, c, d, Vec::new()],
             typed: None,
-        };
-        (self.emit)(rows)
+        })
     }
 }
 
@@ -530,10 +433,12 @@ impl Encode for FileEncoder {
         let text_bytes: usize = a.sentences.iter().map(|s| s.text.len()).sum();
         let text_bytes = text_bytes.min(CHUNK_BYTES);
         let mut out = Chunks {
-            claims_jsonl: Vec::with_capacity((claims * 1024).min(CHUNK_BYTES)),
-            claims_csv: csv_rows((claims * 512).min(CHUNK_BYTES)),
-            sentences_jsonl: Vec::with_capacity(text_bytes + sentences.min(4096) * 80),
-            sentences_csv: csv_rows(text_bytes + sentences.min(4096) * 40),
+            files: [
+                Vec::with_capacity((claims * 1024).min(CHUNK_BYTES)),
+                Vec::with_capacity((claims * 512).min(CHUNK_BYTES)),
+                Vec::with_capacity(text_bytes + sentences.min(4096) * 80),
+                Vec::with_capacity(text_bytes + sentences.min(4096) * 40),
+            ],
             emit,
         };
         // Each claim and sentence is dropped once encoded (rows replace them),
@@ -541,11 +446,11 @@ impl Encode for FileEncoder {
         let mut typed = parquet.then(Typed::default);
         for c in std::mem::take(&mut a.claims) {
             if jsonl {
-                serde_json::to_writer(&mut out.claims_jsonl, &c)?;
-                out.claims_jsonl.push(b'\n');
+                claim_json(&mut out.files[0], &c);
+                out.files[0].push(b'\n');
             }
             if csv {
-                Outputs::write_csv_row(&mut out.claims_csv, Outputs::claim_row(&c), safe)?;
+                claim_csv(&mut out.files[1], &c, safe);
             }
             if let Some(t) = &mut typed {
                 t.claims.push(c);
@@ -554,25 +459,10 @@ impl Encode for FileEncoder {
         }
         for s in std::mem::take(&mut a.sentences) {
             if jsonl {
-                let row = SentenceRow {
-                    article_id: &a.id,
-                    sentence_index: s.sentence_index,
-                    start: s.start,
-                    end: s.end,
-                    text: &s.text,
-                };
-                serde_json::to_writer(&mut out.sentences_jsonl, &row)?;
-                out.sentences_jsonl.push(b'\n');
+                sentence_json(&mut out.files[2], &a.id, &s);
             }
             if csv {
-                let cells = [
-                    Cow::Borrowed(a.id.as_str()),
-                    Cow::Owned(s.sentence_index.to_string()),
-                    Cow::Owned(s.start.to_string()),
-                    Cow::Owned(s.end.to_string()),
-                    Cow::Borrowed(s.text.as_str()),
-                ];
-                Outputs::write_csv_row(&mut out.sentences_csv, cells, safe)?;
+                sentence_csv(&mut out.files[3], &a.id, &s, safe);
             }
             if let Some(t) = &mut typed {
                 t.sentences.push((a.id.clone(), s));
@@ -580,19 +470,20 @@ impl Encode for FileEncoder {
             out.emit_if_full()?;
         }
         let status = if a.is_ok() { "ok" } else { "error" };
-        let mut articles_csv = csv_rows(256);
+        let mut articles_csv = Vec::new();
         if csv {
-            let cells = [
-                Cow::Borrowed(a.id.as_str()),
-                Cow::Borrowed(a.input.as_str()),
-                Cow::Borrowed(status),
-                Cow::Borrowed(a.error.as_deref().unwrap_or_default()),
-                Cow::Owned(a.chars.to_string()),
-                Cow::Owned(sentences.to_string()),
-                Cow::Owned(claims.to_string()),
-            ];
-            let meta = a.meta.iter().map(|m| Cow::Borrowed(m.as_str()));
-            Outputs::write_csv_row(&mut articles_csv, cells.into_iter().chain(meta), safe)?;
+            let mut row = CsvRow::new(&mut articles_csv, safe);
+            row.text(&a.id)
+                .text(&a.input)
+                .text(status)
+                .text(a.error.as_deref().unwrap_or_default())
+                .num(a.chars)
+                .num(sentences)
+                .num(claims);
+            for m in &a.meta {
+                row.text(m);
+            }
+            row.end();
         }
         if let Some(t) = &mut typed {
             t.article = Some(ArticleRow {
@@ -606,18 +497,6 @@ impl Encode for FileEncoder {
                 meta: a.meta,
             });
         }
-        out.finish(csv_bytes(articles_csv), typed)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn formula_cells_are_neutralised() {
-        assert_eq!(neutralise("=SUM(A1)"), "'=SUM(A1)");
-        assert_eq!(neutralise("-2 points"), "'-2 points");
-        assert_eq!(neutralise("plain"), "plain");
+        out.finish(articles_csv, typed)
     }
 }
