@@ -6,6 +6,8 @@
 //! after it, a pronoun, a coordinated or participial verb, none for a hedge) and where
 //! its content stands (after the cue, before it, a quotation around it).
 
+use std::cell::Cell;
+
 use crate::model::SentenceBounds;
 use crate::quotes::{self, find_quotes, quote_at, Quote};
 use crate::rules::{role, CueRule, Rules};
@@ -58,7 +60,34 @@ fn push_lower(lower: &mut String, t: &str) -> (u32, u32) {
     (ls as u32, lower.len() as u32)
 }
 
-fn tokenize(text: &str, from: usize, to: usize) -> (Vec<Tok>, String) {
+/// Buffers that every sentence of an article is tokenized into in turn.
+#[derive(Default)]
+struct Scratch {
+    toks: Vec<Tok>,
+    lower: String,
+    roles: Vec<Cell<u32>>,
+}
+
+/// Tokenize `text[from..to]` into `toks`, and the tokens' lower-case forms into
+/// `lower` (both cleared first).
+fn tokenize(text: &str, from: usize, to: usize, toks: &mut Vec<Tok>, lower: &mut String) {
+    toks.clear();
+    lower.clear();
+    // ASCII text, nearly all of it, is lower-cased in one go; each token's form is
+    // then where the token is.
+    let ascii = text[from..to].is_ascii();
+    if ascii {
+        lower.push_str(&text[from..to]);
+        lower.make_ascii_lowercase();
+    }
+    let mut push = |toks: &mut Vec<Tok>, s: usize, e: usize, word: bool| {
+        let (ls, le) = if ascii {
+            ((s - from) as u32, (e - from) as u32)
+        } else {
+            push_lower(lower, &text[s..e])
+        };
+        toks.push(Tok { s, e, word, ls, le });
+    };
     let bytes = text.as_bytes();
     // Bytes below 0x80 are their own characters: no decoding for ASCII text.
     let char_at = |i: usize| -> (char, usize) {
@@ -77,8 +106,6 @@ fn tokenize(text: &str, from: usize, to: usize) -> (Vec<Tok>, String) {
             && bytes[i..i + 3].iter().all(u8::is_ascii_digit)
             && (i + 3 == to || !bytes[i + 3].is_ascii_alphanumeric())
     };
-    let mut toks = Vec::with_capacity((to - from) / 5);
-    let mut lower = String::with_capacity(to - from);
     let mut i = from;
     while i < to {
         if bytes[i] == b' ' {
@@ -88,11 +115,14 @@ fn tokenize(text: &str, from: usize, to: usize) -> (Vec<Tok>, String) {
         let (c, n) = char_at(i);
         if c.is_alphanumeric() {
             let mut e = i + n;
-            while e < to {
-                // Letters and digits of ASCII text, the bulk, take one test.
-                if bytes[e].is_ascii_alphanumeric() {
-                    e += 1;
-                    continue;
+            loop {
+                // Letters and digits of ASCII text, the bulk, in one tight scan.
+                e += bytes[e..to]
+                    .iter()
+                    .take_while(|b| b.is_ascii_alphanumeric())
+                    .count();
+                if e >= to {
+                    break;
                 }
                 let (d, m) = char_at(e);
                 let joins = matches!(d, '\'' | '’' | '-' | '.' | '&') && alnum_at(e + m)
@@ -106,14 +136,7 @@ fn tokenize(text: &str, from: usize, to: usize) -> (Vec<Tok>, String) {
             if e < to && bytes[e] == b'.' && text[i..e].contains('.') {
                 e += 1;
             }
-            let (ls, le) = push_lower(&mut lower, &text[i..e]);
-            toks.push(Tok {
-                s: i,
-                e,
-                word: true,
-                ls,
-                le,
-            });
+            push(toks, i, e, true);
             i = e;
         } else {
             // '' is one double quotation mark (see quotes.rs).
@@ -123,19 +146,11 @@ fn tokenize(text: &str, from: usize, to: usize) -> (Vec<Tok>, String) {
                 n
             };
             if !c.is_whitespace() {
-                let (ls, le) = push_lower(&mut lower, &text[i..i + n]);
-                toks.push(Tok {
-                    s: i,
-                    e: i + n,
-                    word: false,
-                    ls,
-                    le,
-                });
+                push(toks, i, i + n, false);
             }
             i += n;
         }
     }
-    (toks, lower)
 }
 
 fn is_closing_quote(c: &str) -> bool {
@@ -157,9 +172,66 @@ struct Sent<'a> {
     index: usize,
     /// The article's quotations.
     quotes: &'a [Quote],
+    /// Each token's grammar roles, looked up when first asked for: the patterns
+    /// ask about most tokens several times.
+    roles: Vec<Cell<u32>>,
 }
 
+/// A token's roles not yet looked up (no word has every role).
+const ROLES_UNKNOWN: u32 = u32::MAX;
+
 impl<'a> Sent<'a> {
+    /// The sentence `bounds`, tokenized up to `to` into the scratch buffers (give
+    /// them back with [`Sent::recycle`]). Its index and the article's quotations
+    /// are left unset: a sentence read for its subject needs neither.
+    fn read(text: &'a str, bounds: SentenceBounds, to: usize, scratch: &mut Scratch) -> Self {
+        let mut toks = std::mem::take(&mut scratch.toks);
+        let mut lower = std::mem::take(&mut scratch.lower);
+        tokenize(text, bounds.start, to, &mut toks, &mut lower);
+        let mut roles = std::mem::take(&mut scratch.roles);
+        roles.clear();
+        roles.resize(toks.len(), Cell::new(ROLES_UNKNOWN));
+        Sent {
+            text,
+            toks,
+            lower,
+            bounds,
+            index: 0,
+            quotes: &[],
+            roles,
+        }
+    }
+
+    fn at(self, index: usize, quotes: &'a [Quote]) -> Self {
+        Sent {
+            index,
+            quotes,
+            ..self
+        }
+    }
+
+    fn recycle(self, scratch: &mut Scratch) {
+        scratch.toks = self.toks;
+        scratch.lower = self.lower;
+        scratch.roles = self.roles;
+    }
+
+    /// The grammar roles of token `i` ([`Rules::roles`]).
+    fn roles(&self, i: usize, rules: &Rules) -> u32 {
+        let known = self.roles[i].get();
+        if known != ROLES_UNKNOWN {
+            return known;
+        }
+        let roles = rules.roles(self.lower(i));
+        self.roles[i].set(roles);
+        roles
+    }
+
+    /// Whether token `i` has one of `roles`.
+    fn has(&self, i: usize, roles: u32, rules: &Rules) -> bool {
+        self.roles(i, rules) & roles != 0
+    }
+
     fn t(&self, i: usize) -> &'a str {
         &self.text[self.toks[i].s..self.toks[i].e]
     }
@@ -250,6 +322,7 @@ impl<'r> Extractor<'r> {
         }
         let quotes = find_quotes(text);
         let mut resolver = Resolver::default();
+        let mut scratch = Scratch::default();
         let mut out: Vec<Found> = Vec::new();
         let mut c = 0;
         let mut last_read = 0;
@@ -265,18 +338,10 @@ impl<'r> Extractor<'r> {
                 continue;
             }
             for prev in &sentences[si.saturating_sub(2).max(last_read)..si] {
-                self.remember_subject(text, prev, &mut resolver);
+                self.remember_subject(text, prev, &mut resolver, &mut scratch);
             }
             last_read = si + 1;
-            let (toks, lower) = tokenize(text, b.start, b.end);
-            let sent = Sent {
-                text,
-                toks,
-                lower,
-                bounds: *b,
-                index: si,
-                quotes: &quotes,
-            };
+            let sent = Sent::read(text, *b, b.end, &mut scratch).at(si, &quotes);
             let start_of_sentence = out.len();
             for &(cs, ce, pattern) in &cands[first..c] {
                 if quote_at(&quotes, cs).is_some() {
@@ -314,6 +379,7 @@ impl<'r> Extractor<'r> {
                     out.push(f);
                 }
             }
+            sent.recycle(&mut scratch);
         }
         out
     }
@@ -358,7 +424,7 @@ impl<'r> Extractor<'r> {
         // quantifier only a plural is a noun: "some reports", but "Some said",
         // "many believe".
         let determined = |k: usize| {
-            let roles = rules.roles(sent.lower(k));
+            let roles = sent.roles(k, rules);
             let plural = || *sent.lower(ti) == format!("{}s", cue.lemma);
             roles & role::DETERMINER != 0 && (roles & role::QUANTIFIER == 0 || plural())
         };
@@ -446,7 +512,7 @@ impl<'r> Extractor<'r> {
             if sent.lower(t) == "that" {
                 t += 1;
             }
-            t < sent.toks.len() && self.rules.is(role::CLAUSE_WORD, sent.lower(t))
+            t < sent.toks.len() && sent.has(t, role::CLAUSE_WORD, self.rules)
         };
         let own_subject = match (before, inside) {
             (Before::Source(a, _, _), Some(k)) if a > 0 => {
@@ -663,7 +729,13 @@ impl<'r> Extractor<'r> {
     /// A sentence's subject can be what a later pronoun points back to ("Keith
     /// Kellogg arrived in Kyiv. He said ..."); remember it when a lexicon or a proper
     /// name says what it is.
-    fn remember_subject(&self, text: &str, b: &SentenceBounds, resolver: &mut Resolver) {
+    fn remember_subject(
+        &self,
+        text: &str,
+        b: &SentenceBounds,
+        resolver: &mut Resolver,
+        scratch: &mut Scratch,
+    ) {
         // The subject opens the sentence: a prefix's tokens do, unless the noun
         // phrase (or the first six tokens, where an opening phrase may end) runs to
         // the prefix's end, when the whole sentence is read.
@@ -671,30 +743,20 @@ impl<'r> Extractor<'r> {
         while !text.is_char_boundary(cut) {
             cut -= 1;
         }
-        let (toks, lower) = tokenize(text, b.start, cut);
-        let mut sent = Sent {
-            text,
-            toks,
-            lower,
-            bounds: *b,
-            index: 0, // a subject needs neither its index nor the quotations
-            quotes: &[],
-        };
-        let np = self.initial_np(&sent);
-        let np = if cut < b.end
-            && (sent.toks.len() < 7 || np.is_some_and(|(_, e)| e == sent.toks.len()))
-        {
-            (sent.toks, sent.lower) = tokenize(text, b.start, b.end);
-            self.initial_np(&sent)
-        } else {
-            np
-        };
+        let mut sent = Sent::read(text, *b, cut, scratch);
+        let mut np = self.initial_np(&sent);
+        if cut < b.end && (sent.toks.len() < 7 || np.is_some_and(|(_, e)| e == sent.toks.len())) {
+            sent.recycle(scratch);
+            sent = Sent::read(text, *b, b.end, scratch);
+            np = self.initial_np(&sent);
+        }
         if let Some((a, e)) = np.and_then(|(a, e)| sent.span(a, e)) {
             let s = crate::sourcing::classify(self.rules, &text[a..e]);
             if !s.rule.starts_with("sourcing/builtin/unnamed") {
                 resolver.remember(&s);
             }
         }
+        sent.recycle(scratch);
     }
 
     /// "refused to" before another cue is part of that cue, not a cue of its own.
@@ -746,7 +808,7 @@ impl<'r> Extractor<'r> {
         }
         while k > 0 && sent.is_word(k - 1) {
             let w = sent.lower(k - 1);
-            let roles = rules.roles(w);
+            let roles = sent.roles(k - 1, rules);
             if roles & role::NEGATOR != 0 {
                 negated = true;
             } else if roles & role::COPULA != 0 {
@@ -759,7 +821,7 @@ impl<'r> Extractor<'r> {
                 && !self.is_cue_form(w)
             {
                 // "firmly", "privately": adverbs inside the verb group
-            } else if w == "to" && k >= 2 && rules.is(role::NEGATING_VERB, sent.lower(k - 2)) {
+            } else if w == "to" && k >= 2 && sent.has(k - 2, role::NEGATING_VERB, rules) {
                 negated = true;
                 k -= 1;
             } else {
@@ -772,12 +834,11 @@ impl<'r> Extractor<'r> {
         if kind == "adjective" && !copula && k > 0 && self.is_cue_form(sent.lower(k - 1)) {
             let mut j = k - 1;
             while j > 0 && sent.is_word(j - 1) {
-                let w = sent.lower(j - 1);
-                if rules.is(role::COPULA, w) {
+                if sent.has(j - 1, role::COPULA, rules) {
                     copula = true;
                     break;
                 }
-                if !rules.is(role::AUXILIARY | role::NEGATOR, w) {
+                if !sent.has(j - 1, role::AUXILIARY | role::NEGATOR, rules) {
                     break;
                 }
                 j -= 1;
@@ -826,11 +887,10 @@ impl<'r> Extractor<'r> {
             if let Some(open) = (0..end - 1).rev().take(7).find(|&k| sent.t(k) == ",") {
                 let words = open + 1..end - 1;
                 let adverbs = words.clone().all(|k| {
-                    sent.is_word(k)
-                        && rules.is(role::DISCOURSE_ADVERB | role::TIME_WORD, sent.lower(k))
+                    sent.is_word(k) && sent.has(k, role::DISCOURSE_ADVERB | role::TIME_WORD, rules)
                 });
                 let phrase = end - 1 - open <= 6
-                    && rules.is(role::PREPOSITION, sent.lower(open + 1))
+                    && sent.has(open + 1, role::PREPOSITION, rules)
                     && words.clone().all(|k| sent.is_word(k));
                 let aside = !words.is_empty() && (adverbs || phrase);
                 if aside && open > 0 {
@@ -855,7 +915,7 @@ impl<'r> Extractor<'r> {
         }
         match self.np_before(sent, end) {
             Some((_, b))
-                if sent.lower(b - 1) == "to" || rules.is(role::PREPOSITION, sent.lower(b - 1)) =>
+                if sent.lower(b - 1) == "to" || sent.has(b - 1, role::PREPOSITION, rules) =>
             {
                 Before::Governed
             }
@@ -921,7 +981,7 @@ impl<'r> Extractor<'r> {
             let t = sent.t(k);
             if !sent.is_word(k) {
                 // "Sen." keeps its period; "(R)" and similar stay inside.
-                let title_dot = t == "." && k > 0 && rules.is(role::TITLE, sent.lower(k - 1));
+                let title_dot = t == "." && k > 0 && sent.has(k - 1, role::TITLE, rules);
                 if title_dot || t == "&" || ((t == "(" || t == ")") && a != end) {
                     a -= 1;
                     continue;
@@ -936,9 +996,10 @@ impl<'r> Extractor<'r> {
                 break;
             }
             let w = sent.lower(k);
-            if rules.is(
+            if sent.has(
+                k,
                 role::CLAUSE_WORD | role::AUXILIARY | role::COPULA | role::NEGATOR,
-                w,
+                rules,
             ) {
                 break;
             }
@@ -954,17 +1015,16 @@ impl<'r> Extractor<'r> {
             a -= 1;
         }
         // Drop a leading introductory phrase: "After the vote the senator" → "the senator".
-        if a < end && rules.is(role::PREPOSITION, sent.lower(a)) {
+        if a < end && sent.has(a, role::PREPOSITION, rules) {
             let det = (a + 1..end).rev().find(|&k| {
-                rules.is(role::DETERMINER, sent.lower(k))
-                    || sent.t(k).starts_with(char::is_uppercase)
+                sent.has(k, role::DETERMINER, rules) || sent.t(k).starts_with(char::is_uppercase)
             });
             a = det?;
         }
         // Leading conjunction or discourse adverb: "However the minister".
         while a < end
             && sent.is_word(a)
-            && (rules.is(role::DISCOURSE_ADVERB, sent.lower(a))
+            && (sent.has(a, role::DISCOURSE_ADVERB, rules)
                 || matches!(sent.lower(a), "and" | "but" | "so"))
         {
             a += 1;
@@ -980,7 +1040,7 @@ impl<'r> Extractor<'r> {
             if !sent.is_word(b) {
                 let title_dot = t == "."
                     && b > from
-                    && self.rules.is(role::TITLE, sent.lower(b - 1))
+                    && sent.has(b - 1, role::TITLE, self.rules)
                     && b + 1 < sent.toks.len();
                 if title_dot {
                     b += 1;
@@ -990,8 +1050,8 @@ impl<'r> Extractor<'r> {
             }
             let w = sent.lower(b);
             if b > from
-                && (self.rules.is(role::CLAUSE_WORD | role::TIME_WORD, w)
-                    || (self.rules.is(role::PREPOSITION, w) && w != "of"))
+                && (sent.has(b, role::CLAUSE_WORD | role::TIME_WORD, self.rules)
+                    || (sent.has(b, role::PREPOSITION, self.rules) && w != "of"))
             {
                 break;
             }
@@ -1015,7 +1075,7 @@ impl<'r> Extractor<'r> {
         let mut nouns = 0;
         while b < sent.toks.len() && sent.is_word(b) {
             let w = sent.lower(b);
-            let roles = rules.roles(w);
+            let roles = sent.roles(b, rules);
             let np_word = roles & (role::DETERMINER | role::DEMONYM) != 0
                 || sent.t(b).starts_with(char::is_uppercase);
             let first_noun = nouns == 0
@@ -1039,7 +1099,7 @@ impl<'r> Extractor<'r> {
         if k < sent.toks.len() && sent.t(k) == "," {
             k += 1;
         }
-        if k >= sent.toks.len() || !self.rules.is(role::VIA_MARKER, sent.lower(k)) {
+        if k >= sent.toks.len() || !sent.has(k, role::VIA_MARKER, self.rules) {
             return None;
         }
         let start = k + 1;
@@ -1082,7 +1142,7 @@ impl<'r> Extractor<'r> {
             && (0..ti).all(|k| {
                 let t = sent.t(k);
                 if sent.is_word(k) {
-                    t.starts_with(char::is_uppercase) || rules.is(role::TITLE, sent.lower(k))
+                    t.starts_with(char::is_uppercase) || sent.has(k, role::TITLE, rules)
                 } else {
                     matches!(t, "." | "(" | ")" | "-" | "'" | "’")
                 }
@@ -1145,7 +1205,7 @@ impl<'r> Extractor<'r> {
                     sent.t(p) == ","
                         && (rules.is(role::CLAUSE_WORD, next_word) || next_word == "about")
                 }
-                Some(p) => rules.is(role::QUESTION_FRAME, sent.lower(p)),
+                Some(p) => sent.has(p, role::QUESTION_FRAME, rules),
             };
         if !has_copula && !bare {
             return None;
@@ -1188,7 +1248,7 @@ impl<'r> Extractor<'r> {
             return true;
         };
         let w = sent.lower(first);
-        let question = self.rules.is(role::QUESTION_FRAME, w)
+        let question = sent.has(first, role::QUESTION_FRAME, self.rules)
             && rest[1..].iter().take(2).any(|&k| {
                 let v = sent.lower(k);
                 v.ends_with("ed") && self.is_cue_form(v)
