@@ -1,9 +1,9 @@
 //! Rules as data: load the TOML files of a rules folder (or the embedded default),
 //! check them, and compile every pattern once into automata and regex sets.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::Path;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
@@ -318,7 +318,7 @@ pub struct Rules {
     /// Where the rules came from: "embedded" or a folder path.
     pub origin: String,
     pub patterns: Vec<PatternRule>,
-    pub enabled_patterns: HashSet<String>,
+    pub enabled_patterns: FxHashSet<String>,
     pub cues: Vec<CueRule>,
     pub sourcing: Vec<SourcingRule>,
     pub actors: Vec<ActorRule>,
@@ -333,7 +333,7 @@ pub struct Rules {
     pub cue_automaton: AhoCorasick,
     pub cue_of_form: Vec<usize>,
     /// Pattern index → the adjective cue sharing that verb form ("worried").
-    pub adjective_of_form: HashMap<usize, usize>,
+    pub adjective_of_form: FxHashMap<usize, usize>,
     /// All sourcing terms; pattern index → sourcing rule index.
     pub sourcing_automaton: AhoCorasick,
     pub sourcing_of_term: Vec<usize>,
@@ -564,7 +564,7 @@ impl Rules {
         let mut forms: Vec<String> = Vec::new();
         let mut cue_of_form: Vec<usize> = Vec::new();
         let mut form_owner: HashMap<String, usize> = HashMap::new();
-        let mut adjective_of_form: HashMap<usize, usize> = HashMap::new();
+        let mut adjective_of_form: FxHashMap<usize, usize> = FxHashMap::default();
         for (i, c) in cues.iter().enumerate() {
             l.register(f, s, &c.id, RuleKind::Cue, &c.example)?;
             l.check_value(f, s, &c.kind, CUE_KINDS, "cue kind")?;

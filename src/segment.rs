@@ -12,7 +12,7 @@
 //! multi-sentence quotation is split into its sentences; a dateline stays in the
 //! first sentence, because dashes never end one.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet;
 
 use unicode_segmentation::UnicodeSegmentation;
 
@@ -41,15 +41,15 @@ pub struct SegmentLists {
 /// Compiled form of [`SegmentLists`]: lower-cased sets for O(1) lookups.
 #[derive(Debug, Clone)]
 pub struct Segmenter {
-    titles: HashSet<String>,
-    abbreviations: HashSet<String>,
-    before_number: HashSet<String>,
-    time_followers: HashSet<String>,
-    starters: HashSet<String>,
-    intro_prepositions: HashSet<String>,
+    titles: FxHashSet<String>,
+    abbreviations: FxHashSet<String>,
+    before_number: FxHashSet<String>,
+    time_followers: FxHashSet<String>,
+    starters: FxHashSet<String>,
+    intro_prepositions: FxHashSet<String>,
 }
 
-fn set(words: &[String]) -> HashSet<String> {
+fn set(words: &[String]) -> FxHashSet<String> {
     words
         .iter()
         .map(|w| w.trim_end_matches('.').to_lowercase())
