@@ -65,6 +65,9 @@ fn slice(text: &str, start: u64, end: u64) -> String {
         .collect()
 }
 
+// SCHEMA.md's value sets written out here rather than taken from
+// `whosaid::rules::SOURCINGS`/`STANCES`: a wrong value added to the library's
+// lists must still fail this test.
 const SOURCINGS: &[&str] = &[
     "named_person",
     "named_organization",
