@@ -16,10 +16,10 @@ use crate::sourcing::{Resolver, Sourced};
 /// A claim found in an article, with byte offsets; the pipeline turns it into a
 /// [`crate::model::Claim`].
 #[derive(Debug, Clone)]
-pub struct Found {
+pub struct Found<'a> {
     pub sentence_index: usize,
     pub source: Option<(usize, usize)>,
-    pub sourced: Sourced,
+    pub sourced: Sourced<'a>,
     pub cue: (usize, usize),
     pub cue_index: usize,
     pub content: Option<(usize, usize)>,
@@ -162,7 +162,7 @@ fn is_opening_quote(c: &str) -> bool {
 }
 
 /// One sentence being read: its tokens and the article around it.
-struct Sent<'a> {
+struct Sent<'a, 'q> {
     text: &'a str,
     toks: Vec<Tok>,
     /// The tokens' lower-case forms (see [`push_lower`]).
@@ -171,7 +171,7 @@ struct Sent<'a> {
     /// Its index in the article.
     index: usize,
     /// The article's quotations.
-    quotes: &'a [Quote],
+    quotes: &'q [Quote],
     /// Each token's grammar roles, looked up when first asked for: the patterns
     /// ask about most tokens several times.
     roles: Vec<Cell<u32>>,
@@ -180,7 +180,7 @@ struct Sent<'a> {
 /// A token's roles not yet looked up (no word has every role).
 const ROLES_UNKNOWN: u32 = u32::MAX;
 
-impl<'a> Sent<'a> {
+impl<'a, 'q> Sent<'a, 'q> {
     /// The sentence `bounds`, tokenized up to `to` into the scratch buffers (give
     /// them back with [`Sent::recycle`]). Its index and the article's quotations
     /// are left unset: a sentence read for its subject needs neither.
@@ -202,11 +202,15 @@ impl<'a> Sent<'a> {
         }
     }
 
-    fn at(self, index: usize, quotes: &'a [Quote]) -> Self {
+    fn at<'q2>(self, index: usize, quotes: &'q2 [Quote]) -> Sent<'a, 'q2> {
         Sent {
+            text: self.text,
+            toks: self.toks,
+            lower: self.lower,
+            bounds: self.bounds,
             index,
             quotes,
-            ..self
+            roles: self.roles,
         }
     }
 
@@ -303,7 +307,7 @@ impl<'r> Extractor<'r> {
     }
 
     /// All claims of one article, in cue order.
-    pub fn extract(&self, text: &str, sentences: &[SentenceBounds]) -> Vec<Found> {
+    pub fn extract(&self, text: &'r str, sentences: &[SentenceBounds]) -> Vec<Found<'r>> {
         let mut cands: Vec<(usize, usize, usize)> = Vec::new();
         for m in self.rules.cue_automaton.find_iter(text) {
             let (s, e) = (m.start(), m.end());
@@ -323,7 +327,7 @@ impl<'r> Extractor<'r> {
         let quotes = find_quotes(text);
         let mut resolver = Resolver::default();
         let mut scratch = Scratch::default();
-        let mut out: Vec<Found> = Vec::new();
+        let mut out: Vec<Found<'r>> = Vec::new();
         let mut c = 0;
         let mut last_read = 0;
         for (si, b) in sentences.iter().enumerate() {
@@ -375,7 +379,7 @@ impl<'r> Extractor<'r> {
                         tail.retain(|o| !(a <= o.cue.0 && o.cue.0 < b));
                         out.append(&mut tail);
                     }
-                    resolver.remember(&f.sourced);
+                    resolver.remember(f.sourced);
                     out.push(f);
                 }
             }
@@ -387,14 +391,14 @@ impl<'r> Extractor<'r> {
     #[allow(clippy::too_many_arguments)]
     fn read_cue(
         &self,
-        sent: &Sent,
+        sent: &Sent<'r, '_>,
         cs: usize,
         ce: usize,
         ci: usize,
-        out: &mut [Found],
+        out: &mut [Found<'r>],
         sentence_first_claim: usize,
-        resolver: &mut Resolver,
-    ) -> Option<Found> {
+        resolver: &mut Resolver<'r>,
+    ) -> Option<Found<'r>> {
         let rules = self.rules;
         let cue: &CueRule = &rules.cues[ci];
         let kind = cue.kind.get_ref().as_str();
@@ -548,7 +552,7 @@ impl<'r> Extractor<'r> {
         } else {
             "claim/preposed"
         };
-        let (source, sourced): (Option<(usize, usize)>, Sourced);
+        let (source, sourced): (Option<(usize, usize)>, Sourced<'r>);
         let mut content_before = false;
         let mut relative = false;
         match before {
@@ -581,7 +585,7 @@ impl<'r> Extractor<'r> {
                     return None;
                 }
                 let prev = out[sentence_first_claim..].last();
-                match prev.and_then(|p| p.source.map(|s| (s, p.sourced.clone()))) {
+                match prev.and_then(|p| p.source.map(|s| (s, p.sourced))) {
                     Some((s, sd)) => {
                         source = Some(s);
                         sourced = sd;
@@ -731,9 +735,9 @@ impl<'r> Extractor<'r> {
     /// name says what it is.
     fn remember_subject(
         &self,
-        text: &str,
+        text: &'r str,
         b: &SentenceBounds,
-        resolver: &mut Resolver,
+        resolver: &mut Resolver<'r>,
         scratch: &mut Scratch,
     ) {
         // The subject opens the sentence: a prefix's tokens do, unless the noun
@@ -753,7 +757,7 @@ impl<'r> Extractor<'r> {
         if let Some((a, e)) = np.and_then(|(a, e)| sent.span(a, e)) {
             let s = crate::sourcing::classify(self.rules, &text[a..e]);
             if !s.rule.starts_with("sourcing/builtin/unnamed") {
-                resolver.remember(&s);
+                resolver.remember(s);
             }
         }
         sent.recycle(scratch);
@@ -762,7 +766,7 @@ impl<'r> Extractor<'r> {
     /// "refused to" before another cue is part of that cue, not a cue of its own.
     fn is_negating_verb(
         &self,
-        sent: &Sent,
+        sent: &Sent<'r, '_>,
         cands: &[(usize, usize, usize)],
         cs: usize,
         ce: usize,
@@ -784,7 +788,7 @@ impl<'r> Extractor<'r> {
 
     /// The cue entry for a matched form: the adjective reading of a form shared by a
     /// verb and an adjective ("worried") when a copula stands before it.
-    fn reading(&self, sent: &Sent, cs: usize, pattern: usize) -> usize {
+    fn reading(&self, sent: &Sent<'r, '_>, cs: usize, pattern: usize) -> usize {
         let verb = self.rules.cue_of_form[pattern];
         match (
             self.rules.adjective_of_form.get(&pattern),
@@ -798,7 +802,7 @@ impl<'r> Extractor<'r> {
     /// Take auxiliaries, negators, "-ly" adverbs and "refused to" into the cue span.
     /// Returns the new first token, whether the cue is negated, and whether a copula
     /// was passed (adjective cues need one).
-    fn extend_cue(&self, sent: &Sent, ti: usize, kind: &str) -> (usize, bool, bool) {
+    fn extend_cue(&self, sent: &Sent<'r, '_>, ti: usize, kind: &str) -> (usize, bool, bool) {
         let rules = self.rules;
         let mut k = ti;
         let mut negated = false;
@@ -860,7 +864,7 @@ impl<'r> Extractor<'r> {
     }
 
     /// Read the tokens before the cue group.
-    fn before(&self, sent: &Sent, cue_start: usize) -> Before {
+    fn before(&self, sent: &Sent<'r, '_>, cue_start: usize) -> Before {
         let rules = self.rules;
         if cue_start == 0 {
             return Before::Nothing;
@@ -933,7 +937,7 @@ impl<'r> Extractor<'r> {
     /// "NAME, APPOSITIVE, CUE": `comma` is the comma before the cue. The appositive
     /// may hold commas of its own ("Purner, 67, a retired nurse in Allentown, Pa.,
     /// said"): the nearest comma that opens an appositive and has a name before it.
-    fn apposition(&self, sent: &Sent, comma: usize) -> Option<Before> {
+    fn apposition(&self, sent: &Sent<'r, '_>, comma: usize) -> Option<Before> {
         let opens = (comma.saturating_sub(25)..comma)
             .rev()
             .filter(|&k| sent.t(k) == ",");
@@ -973,7 +977,7 @@ impl<'r> Extractor<'r> {
     }
 
     /// The noun phrase ending just before token `end`: walk back to a clause boundary.
-    fn np_before(&self, sent: &Sent, end: usize) -> Option<(usize, usize)> {
+    fn np_before(&self, sent: &Sent<'r, '_>, end: usize) -> Option<(usize, usize)> {
         let rules = self.rules;
         let mut a = end;
         while a > 0 {
@@ -1033,7 +1037,7 @@ impl<'r> Extractor<'r> {
     }
 
     /// The noun phrase starting at token `from` (inverted "said the minister").
-    fn np_after(&self, sent: &Sent, from: usize) -> Option<(usize, usize)> {
+    fn np_after(&self, sent: &Sent<'r, '_>, from: usize) -> Option<(usize, usize)> {
         let mut b = from;
         while b < sent.toks.len() && b < from + 14 {
             let t = sent.t(b);
@@ -1062,7 +1066,7 @@ impl<'r> Extractor<'r> {
 
     /// The first noun phrase of the sentence (its subject, roughly), for a verb that
     /// shares it: determiners, capitalised words and one common noun.
-    fn initial_np(&self, sent: &Sent) -> Option<(usize, usize)> {
+    fn initial_np(&self, sent: &Sent<'r, '_>) -> Option<(usize, usize)> {
         let rules = self.rules;
         let mut a = 0;
         // skip an opening adverbial ending in a comma: "However, the US ..."
@@ -1094,7 +1098,11 @@ impl<'r> Extractor<'r> {
     }
 
     /// A via after the cue: ", citing SOURCES," / "citing SOURCES that".
-    fn via(&self, sent: &Sent, after: usize) -> Option<((usize, usize, &'static str), usize)> {
+    fn via(
+        &self,
+        sent: &Sent<'r, '_>,
+        after: usize,
+    ) -> Option<((usize, usize, &'static str), usize)> {
         let mut k = after;
         if k < sent.toks.len() && sent.t(k) == "," {
             k += 1;
@@ -1126,11 +1134,11 @@ impl<'r> Extractor<'r> {
     /// colon's token range.
     fn label(
         &self,
-        sent: &Sent,
+        sent: &Sent<'r, '_>,
         cue: (usize, usize),
         ci: usize,
-        resolver: &Resolver,
-    ) -> Option<Found> {
+        resolver: &Resolver<'r>,
+    ) -> Option<Found<'r>> {
         let rules = self.rules;
         let (ti, tj) = cue;
         let start = sent.bounds.start;
@@ -1174,12 +1182,12 @@ impl<'r> Extractor<'r> {
     /// `verb` is the verb's token, `has_copula` whether a copula opens the cue.
     fn passive(
         &self,
-        sent: &Sent,
+        sent: &Sent<'r, '_>,
         cue: (usize, usize, usize, bool),
         verb: usize,
         has_copula: bool,
-        resolver: &Resolver,
-    ) -> Option<Found> {
+        resolver: &Resolver<'r>,
+    ) -> Option<Found<'r>> {
         let (cue_start, mut tj, ci, negated) = cue;
         let rules = self.rules;
         let form = sent.lower(verb);
@@ -1237,7 +1245,7 @@ impl<'r> Extractor<'r> {
 
     /// Is what follows token `from` no more than an adjunct ("on Monday", "in a
     /// statement") so that the claim's content must lie before the cue?
-    fn is_adjunct(&self, sent: &Sent, from: usize) -> bool {
+    fn is_adjunct(&self, sent: &Sent<'r, '_>, from: usize) -> bool {
         let end = sent.content_end();
         // An adjunct is at most 12 tokens: look no further.
         let rest: Vec<usize> = (from..sent.toks.len())
@@ -1266,7 +1274,7 @@ impl<'r> Extractor<'r> {
 
     /// Content before token `until`: the clause from the sentence start to the comma
     /// or closing quote before the source. Returns (span, is a quotation).
-    fn content_before(&self, sent: &Sent, until: usize) -> Option<((usize, usize), bool)> {
+    fn content_before(&self, sent: &Sent<'r, '_>, until: usize) -> Option<((usize, usize), bool)> {
         let mut k = until;
         while k > 0 && !sent.is_word(k - 1) && !is_closing_quote(sent.t(k - 1)) {
             k -= 1;
@@ -1287,7 +1295,7 @@ impl<'r> Extractor<'r> {
     }
 
     /// Where a sentence's own text starts, after a wire dateline ("KYIV (AP) —").
-    fn content_start(&self, sent: &Sent) -> usize {
+    fn content_start(&self, sent: &Sent<'r, '_>) -> usize {
         let dash = sent
             .toks
             .iter()
@@ -1310,7 +1318,7 @@ impl<'r> Extractor<'r> {
 
     /// Content after token `from`: a quotation that opens there, else the rest of the
     /// sentence.
-    fn content_after(&self, sent: &Sent, from: usize) -> Option<(usize, usize)> {
+    fn content_after(&self, sent: &Sent<'r, '_>, from: usize) -> Option<(usize, usize)> {
         let mut k = from;
         while k < sent.toks.len() && matches!(sent.t(k), ":" | "," | "—" | "–") {
             k += 1;
@@ -1336,7 +1344,7 @@ impl<'r> Extractor<'r> {
     /// the first.
     fn extend_multipart(
         &self,
-        sent: &Sent,
+        sent: &Sent<'r, '_>,
         after: usize,
         content: (usize, usize),
     ) -> (usize, usize) {
@@ -1355,12 +1363,12 @@ impl<'r> Extractor<'r> {
     #[allow(clippy::too_many_arguments)]
     fn according_to(
         &self,
-        sent: &Sent,
+        sent: &Sent<'r, '_>,
         ti: usize,
         tj: usize,
         ci: usize,
-        resolver: &mut Resolver,
-    ) -> Option<Found> {
+        resolver: &mut Resolver<'r>,
+    ) -> Option<Found<'r>> {
         if !self.on("claim/according-to") {
             return None;
         }
@@ -1389,12 +1397,12 @@ impl<'r> Extractor<'r> {
     #[allow(clippy::too_many_arguments)]
     fn noun_cue(
         &self,
-        sent: &Sent,
+        sent: &Sent<'r, '_>,
         ti: usize,
         tj: usize,
         ci: usize,
-        resolver: &mut Resolver,
-    ) -> Option<Found> {
+        resolver: &mut Resolver<'r>,
+    ) -> Option<Found<'r>> {
         if !self.on("claim/noun") || ti == 0 {
             return None;
         }
@@ -1428,13 +1436,13 @@ impl<'r> Extractor<'r> {
     /// tokens (first, end), its rule and whether it is negated.
     fn found(
         &self,
-        sent: &Sent,
-        who: (Option<(usize, usize)>, Sourced),
+        sent: &Sent<'r, '_>,
+        who: (Option<(usize, usize)>, Sourced<'r>),
         cue: (usize, usize, usize, bool),
         content: Option<(usize, usize)>,
         via: Option<(usize, usize, &'static str)>,
         rule: &'static str,
-    ) -> Found {
+    ) -> Found<'r> {
         let (source, sourced) = who;
         let (first, end, ci, negated) = cue;
         let cue = (sent.toks[first].s, sent.toks[end - 1].e);
@@ -1483,11 +1491,11 @@ fn covers(f: &Found, out: &[Found], first: usize) -> bool {
         .is_some_and(|(a, b)| out[first..].iter().any(|o| a <= o.cue.0 && o.cue.0 < b))
 }
 
-fn unattributed() -> Sourced {
+fn unattributed() -> Sourced<'static> {
     Sourced {
         sourcing: "unattributed",
-        rule: "sourcing/builtin/no-source".into(),
-        actor: String::new(),
+        rule: "sourcing/builtin/no-source",
+        actor: "",
     }
 }
 

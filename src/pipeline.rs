@@ -53,7 +53,7 @@ pub fn process(rules: &Rules, article: Article) -> ArticleResult {
                 sentence_index: f.sentence_index,
                 source: f.source.map(span),
                 sourcing: f.sourced.sourcing.to_string(),
-                actor: f.source.map(|_| f.sourced.actor.clone()),
+                actor: f.source.map(|_| f.sourced.actor.to_string()),
                 cue: CueSpan {
                     text: text[f.cue.0..f.cue.1].to_string(),
                     start: idx.char_at(f.cue.0),
@@ -76,7 +76,7 @@ pub fn process(rules: &Rules, article: Article) -> ArticleResult {
                 negated: f.negated,
                 rule: f.rule.to_string(),
                 cue_rule: cue.id.get_ref().clone(),
-                sourcing_rule: f.sourced.rule.clone(),
+                sourcing_rule: f.sourced.rule.to_string(),
             }
         })
         .collect();

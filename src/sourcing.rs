@@ -5,12 +5,13 @@
 use crate::rules::{role, Rules};
 
 /// The sourcing of one source span.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Sourced {
+/// Its strings borrow from the rules and the article, so that it copies freely.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sourced<'a> {
     pub sourcing: &'static str,
     /// The lexicon entry or built-in step that decided it.
-    pub rule: String,
-    pub actor: String,
+    pub rule: &'a str,
+    pub actor: &'a str,
 }
 
 /// What a pronoun can stand for.
@@ -43,23 +44,22 @@ fn on_word_boundaries(text: &str, s: usize, e: usize) -> bool {
 }
 
 /// Word tokens of a source span: (start, end) byte offsets.
-fn words(text: &str) -> Vec<(usize, usize)> {
-    let mut out = Vec::new();
-    let mut start = None;
-    for (i, c) in text.char_indices() {
-        let inner = matches!(c, '.' | '-' | '&')
-            && start.is_some()
-            && text[i + c.len_utf8()..].starts_with(char::is_alphanumeric);
-        if is_word_char(c) || inner {
-            start.get_or_insert(i);
-        } else if let Some(s) = start.take() {
-            out.push((s, i));
+fn words(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut chars = text.char_indices();
+    std::iter::from_fn(move || {
+        let mut start = None;
+        for (i, c) in chars.by_ref() {
+            let inner = matches!(c, '.' | '-' | '&')
+                && start.is_some()
+                && text[i + c.len_utf8()..].starts_with(char::is_alphanumeric);
+            if is_word_char(c) || inner {
+                start.get_or_insert(i);
+            } else if let Some(s) = start {
+                return Some((s, i));
+            }
         }
-    }
-    if let Some(s) = start {
-        out.push((s, text.len()));
-    }
-    out
+        start.map(|s| (s, text.len()))
+    })
 }
 
 fn is_possessive(w: &str) -> bool {
@@ -67,11 +67,10 @@ fn is_possessive(w: &str) -> bool {
 }
 
 /// Classify a source span's text (not a pronoun).
-pub fn classify(rules: &Rules, text: &str) -> Sourced {
-    let toks = words(text);
-    let lower_head_end = head_end(rules, text, &toks);
+pub fn classify<'a>(rules: &'a Rules, text: &'a str) -> Sourced<'a> {
+    let lower_head_end = head_end(rules, text);
     // Lexicon terms anywhere in the span, by class.
-    let mut best: Option<(usize, &'static str, String)> = None; // (priority, class, rule)
+    let mut best: Option<(usize, &'static str, &'a str)> = None; // (priority, class, rule)
     let mut covered: Vec<(usize, usize)> = Vec::new();
     for m in rules.sourcing_automaton.find_iter(text) {
         if !on_word_boundaries(text, m.start(), m.end()) {
@@ -88,11 +87,11 @@ pub fn classify(rules: &Rules, text: &str) -> Sourced {
             _ => 5,
         };
         if best.as_ref().is_none_or(|(p, _, _)| priority < *p) {
-            best = Some((priority, class, rule.id.get_ref().clone()));
+            best = Some((priority, class, rule.id.get_ref()));
         }
     }
     // Actor aliases (case-sensitive), the first one in the head decides the actor.
-    let mut actor: Option<(usize, &str)> = None;
+    let mut actor: Option<&'a str> = None;
     let mut alias_is_person = false;
     for m in rules.actor_automaton.find_iter(text) {
         if !on_word_boundaries(text, m.start(), m.end()) {
@@ -101,10 +100,10 @@ pub fn classify(rules: &Rules, text: &str) -> Sourced {
         covered.push((m.start(), m.end()));
         let a = &rules.actors[rules.actor_of_alias[m.pattern().as_usize()]];
         if m.start() < lower_head_end && actor.is_none() {
-            actor = Some((m.start(), a.name.as_str()));
+            actor = Some(a.name.as_str());
             alias_is_person = a.kind.get_ref() == "person";
             if best.as_ref().is_none_or(|(p, _, _)| *p > 5) && !alias_is_person {
-                best = Some((5, "named_organization", a.id.get_ref().clone()));
+                best = Some((5, "named_organization", a.id.get_ref()));
             }
         }
     }
@@ -112,7 +111,7 @@ pub fn classify(rules: &Rules, text: &str) -> Sourced {
     let mut name: Option<(usize, usize)> = None;
     let mut run: Option<(usize, usize)> = None;
     let not_a_name = role::TITLE | role::DEMONYM | role::DETERMINER;
-    for (i, &(s, e)) in toks.iter().enumerate() {
+    for (i, (s, e)) in words(text).enumerate() {
         let w = &text[s..e];
         let capital = w.starts_with(char::is_uppercase);
         let roles = if capital { rules.roles(w) } else { 0 };
@@ -130,52 +129,50 @@ pub fn classify(rules: &Rules, text: &str) -> Sourced {
         name.get_or_insert(r);
     }
 
-    let actor_name = actor.map(|(_, n)| n.to_string());
-    if let Some((p, class, rule)) = &best {
-        if *p <= 1 {
+    let actor_or = |span: &'a str| actor.unwrap_or(span);
+    if let Some((p, class, rule)) = best {
+        if p <= 1 {
             return Sourced {
                 sourcing: class,
-                rule: rule.clone(),
-                actor: actor_name.unwrap_or_else(|| text.to_string()),
+                rule,
+                actor: actor_or(text),
             };
         }
     }
     if alias_is_person {
         return Sourced {
             sourcing: "named_person",
-            rule: "sourcing/builtin/person-alias".into(),
-            actor: actor_name.unwrap_or_else(|| text.to_string()),
+            rule: "sourcing/builtin/person-alias",
+            actor: actor_or(text),
         };
     }
     if let Some((s, e)) = name {
         return Sourced {
             sourcing: "named_person",
-            rule: "sourcing/builtin/proper-name".into(),
-            actor: actor_name.unwrap_or_else(|| text[s..e].to_string()),
+            rule: "sourcing/builtin/proper-name",
+            actor: actor_or(&text[s..e]),
         };
     }
     match best {
         Some((_, class, rule)) => Sourced {
             sourcing: class,
             rule,
-            actor: actor_name.unwrap_or_else(|| text.to_string()),
+            actor: actor_or(text),
         },
         None => Sourced {
             sourcing: "anonymous",
-            rule: "sourcing/builtin/unnamed-group".into(),
-            actor: actor_name.unwrap_or_else(|| text.to_string()),
+            rule: "sourcing/builtin/unnamed-group",
+            actor: actor_or(text),
         },
     }
 }
 
 /// End of the span's head: the words before the first preposition or comma ("a
 /// source | close to the Ukrainian government"). Aliases count only in the head.
-fn head_end(rules: &Rules, text: &str, toks: &[(usize, usize)]) -> usize {
-    for (i, &(s, e)) in toks.iter().enumerate() {
-        if i > 0 && rules.is(role::PREPOSITION, &text[s..e]) {
-            return s;
-        }
-        if text[..s].contains(',') {
+fn head_end(rules: &Rules, text: &str) -> usize {
+    let comma = text.find(',').unwrap_or(text.len());
+    for (i, (s, e)) in words(text).enumerate() {
+        if comma < s || i > 0 && rules.is(role::PREPOSITION, &text[s..e]) {
             return s;
         }
     }
@@ -184,20 +181,20 @@ fn head_end(rules: &Rules, text: &str, toks: &[(usize, usize)]) -> usize {
 
 /// Remembers the sources of an article so pronouns can be resolved.
 #[derive(Default)]
-pub struct Resolver {
-    seen: Vec<Sourced>,
+pub struct Resolver<'a> {
+    seen: Vec<Sourced<'a>>,
 }
 
-impl Resolver {
-    pub fn remember(&mut self, s: &Sourced) {
+impl<'a> Resolver<'a> {
+    pub fn remember(&mut self, s: Sourced<'a>) {
         if s.sourcing != "pronoun" && s.sourcing != "unattributed" {
-            self.seen.push(s.clone());
+            self.seen.push(s);
         }
     }
 
     /// The sourcing of `text` as a source: a pronoun takes its antecedent's sourcing
     /// and actor, anything else is classified.
-    pub fn source(&self, rules: &Rules, text: &str) -> Sourced {
+    pub fn source(&self, rules: &'a Rules, text: &'a str) -> Sourced<'a> {
         let kind = if rules.is(role::PRONOUN_PERSON, text) {
             Some(PronounKind::Person)
         } else if rules.is(role::PRONOUN_GROUP, text) {
@@ -224,13 +221,13 @@ impl Resolver {
         match self.seen.iter().rev().find(fits) {
             Some(a) => Sourced {
                 sourcing: a.sourcing,
-                rule: "sourcing/builtin/pronoun-resolved".into(),
-                actor: a.actor.clone(),
+                rule: "sourcing/builtin/pronoun-resolved",
+                actor: a.actor,
             },
             None => Sourced {
                 sourcing: "pronoun",
-                rule: "sourcing/builtin/pronoun-unresolved".into(),
-                actor: text.to_string(),
+                rule: "sourcing/builtin/pronoun-unresolved",
+                actor: text,
             },
         }
     }
