@@ -345,6 +345,14 @@ impl<'r> Extractor<'r> {
                 self.remember_subject(text, prev, &mut resolver, &mut scratch);
             }
             last_read = si + 1;
+            // The subjects before are remembered all the same: which sentences are
+            // read for them must not depend on the quotations.
+            if cands[first..c]
+                .iter()
+                .all(|&(cs, _, _)| quote_at(&quotes, cs).is_some())
+            {
+                continue; // every cue here is inside a quotation (see below)
+            }
             let sent = Sent::read(text, *b, b.end, &mut scratch).at(si, &quotes);
             let start_of_sentence = out.len();
             for &(cs, ce, pattern) in &cands[first..c] {
