@@ -92,6 +92,24 @@ fn is_foreign_terminator(c: char) -> bool {
     )
 }
 
+/// Whether `line` holds a foreign terminator. Only its non-ASCII characters are
+/// decoded: English news lines are nearly all ASCII, and this runs on every line.
+fn has_foreign_terminator(line: &str) -> bool {
+    let bytes = line.as_bytes();
+    let mut i = 0;
+    while let Some(k) = bytes[i..].iter().position(|&b| !b.is_ascii()) {
+        let c = line[i + k..]
+            .chars()
+            .next()
+            .expect("a lead byte starts a character");
+        if is_foreign_terminator(c) {
+            return true;
+        }
+        i += k + c.len_utf8();
+    }
+    false
+}
+
 /// A list marker at the start of a sentence: "1.", "1.)", "1)", "a.", "10." ...
 /// Returns the label and the separator.
 fn list_marker(s: &str) -> Option<(&str, &str)> {
@@ -154,7 +172,7 @@ impl Segmenter {
     fn split_line(&self, text: &str, start: usize, end: usize, out: &mut Vec<SentenceBounds>) {
         let line = &text[start..end];
         let mut cuts: Vec<usize> = Vec::new();
-        if !line.is_ascii() && line.chars().any(is_foreign_terminator) {
+        if has_foreign_terminator(line) {
             cuts.extend(
                 line.split_sentence_bound_indices()
                     .map(|(i, _)| start + i)
@@ -485,6 +503,15 @@ fn push_trimmed(text: &str, from: usize, to: usize, out: &mut Vec<SentenceBounds
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn foreign_terminators_are_found_among_other_non_ascii_characters() {
+        assert!(has_foreign_terminator("“Oui,” dit-il。Next"));
+        assert!(has_foreign_terminator("Done‼"));
+        assert!(!has_foreign_terminator("“Quoted,” he said — and left…"));
+        assert!(!has_foreign_terminator("plain ASCII. Two sentences!"));
+        assert!(!has_foreign_terminator(""));
+    }
 
     #[test]
     fn overlong_runs_are_cut_at_a_space() {
