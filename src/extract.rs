@@ -11,6 +11,7 @@ use std::cell::Cell;
 use crate::model::SentenceBounds;
 use crate::quotes::{self, find_quotes, quote_at, Quote};
 use crate::rules::{role, CueRule, Rules};
+use crate::scan::ascii_alnum_run;
 use crate::sourcing::{Resolver, Sourced};
 
 /// A claim found in an article, with byte offsets; the pipeline turns it into a
@@ -68,6 +69,20 @@ struct Scratch {
     roles: Vec<Cell<u32>>,
 }
 
+/// The character at byte `i` and its length. Bytes below 0x80 are their own
+/// characters: ASCII text is not decoded. Inlined: the tokenizer asks at every
+/// word's end.
+#[inline(always)]
+fn char_at(text: &str, i: usize) -> (char, usize) {
+    let b = text.as_bytes()[i];
+    if b < 0x80 {
+        (b as char, 1)
+    } else {
+        let c = text[i..].chars().next().expect("i < to on a boundary");
+        (c, c.len_utf8())
+    }
+}
+
 /// Tokenize `text[from..to]` into `toks`, and the tokens' lower-case forms into
 /// `lower` (both cleared first).
 fn tokenize(text: &str, from: usize, to: usize, toks: &mut Vec<Tok>, lower: &mut String) {
@@ -89,15 +104,7 @@ fn tokenize(text: &str, from: usize, to: usize, toks: &mut Vec<Tok>, lower: &mut
         toks.push(Tok { s, e, word, ls, le });
     };
     let bytes = text.as_bytes();
-    // Bytes below 0x80 are their own characters: no decoding for ASCII text.
-    let char_at = |i: usize| -> (char, usize) {
-        if bytes[i] < 0x80 {
-            (bytes[i] as char, 1)
-        } else {
-            let c = text[i..].chars().next().expect("i < to on a boundary");
-            (c, c.len_utf8())
-        }
-    };
+    let char_at = |i: usize| char_at(text, i);
     let alnum_at = |i: usize| i < to && char_at(i).0.is_alphanumeric();
     // "100,000": a comma between digit groups is inside the number.
     let digit_group_at = |i: usize| {
@@ -115,12 +122,10 @@ fn tokenize(text: &str, from: usize, to: usize, toks: &mut Vec<Tok>, lower: &mut
         let (c, n) = char_at(i);
         if c.is_alphanumeric() {
             let mut e = i + n;
+            let mut dotted = false;
             loop {
                 // Letters and digits of ASCII text, the bulk, in one tight scan.
-                e += bytes[e..to]
-                    .iter()
-                    .take_while(|b| b.is_ascii_alphanumeric())
-                    .count();
+                e += ascii_alnum_run(&bytes[e..to]);
                 if e >= to {
                     break;
                 }
@@ -130,10 +135,11 @@ fn tokenize(text: &str, from: usize, to: usize, toks: &mut Vec<Tok>, lower: &mut
                 if !(d.is_alphanumeric() || joins) {
                     break;
                 }
+                dotted |= joins && d == '.';
                 e += m;
             }
             // "U.S." keeps its last period: a dotted abbreviation is one word.
-            if e < to && bytes[e] == b'.' && text[i..e].contains('.') {
+            if e < to && bytes[e] == b'.' && dotted {
                 e += 1;
             }
             push(toks, i, e, true);

@@ -1,4 +1,6 @@
-//! Byte search shared by the segmenter and the quotation finder.
+//! Byte search shared by the segmenter, the quotation finder, the tokenizer and
+//! the row encoders: one byte ahead ([`NextByte`]), and eight bytes at a time in a
+//! `u64` (SWAR), where each byte's high bit answers for that byte.
 
 /// Where one byte next occurs in a text, kept while it lies ahead: the search runs
 /// again only once a scan has passed it. For bytes far apart in prose (line
@@ -28,6 +30,59 @@ impl NextByte {
     }
 }
 
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// Eight bytes of `bytes` from `i`, the first in the lowest byte.
+pub fn chunk(bytes: &[u8], i: usize) -> u64 {
+    u64::from_le_bytes(bytes[i..i + 8].try_into().expect("eight bytes"))
+}
+
+/// Nonzero when one of the eight bytes of `v` is `b`.
+pub fn has_byte(v: u64, b: u8) -> u64 {
+    let x = v ^ (ONES * u64::from(b));
+    x.wrapping_sub(ONES) & !x & HIGHS
+}
+
+/// Nonzero when one of the eight bytes of `v` is below `n` (`n` ≤ 128).
+pub fn has_below(v: u64, n: u8) -> u64 {
+    v.wrapping_sub(ONES * u64::from(n)) & !v & HIGHS
+}
+
+/// The high bit of each byte of `v` that is at least `n`, for bytes below 0x80:
+/// adding `0x80 - n` carries into the high bit exactly then, and never into the
+/// next byte.
+fn at_least(v: u64, n: u8) -> u64 {
+    v + ONES * u64::from(0x80 - n)
+}
+
+/// The high bit of each byte of `v` that is an ASCII letter or digit.
+fn ascii_alnum(v: u64) -> u64 {
+    let seven = v & !HIGHS;
+    // Setting bit 5 lower-cases the letters and maps no other byte into a..z.
+    let folded = seven | (ONES * 0x20);
+    let letter = at_least(folded, b'a') & !at_least(folded, b'z' + 1);
+    let digit = at_least(seven, b'0') & !at_least(seven, b'9' + 1);
+    (letter | digit) & !v & HIGHS
+}
+
+/// How many ASCII letters and digits `bytes` starts with. A word's letters are
+/// counted eight at a time: the tokenizer runs this for every word it reads.
+pub fn ascii_alnum_run(bytes: &[u8]) -> usize {
+    let mut n = 0;
+    while n + 8 <= bytes.len() {
+        let stop = !ascii_alnum(chunk(bytes, n)) & HIGHS;
+        if stop != 0 {
+            return n + (stop.trailing_zeros() / 8) as usize;
+        }
+        n += 8;
+    }
+    n + bytes[n..]
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric())
+        .count()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -40,5 +95,31 @@ mod tests {
         assert_eq!(nl.from(b, 1, b.len()), 1);
         assert_eq!(nl.from(b, 2, b.len()), 4);
         assert_eq!(nl.from(b, 5, b.len()), b.len());
+    }
+
+    fn scalar_alnum_run(bytes: &[u8]) -> usize {
+        bytes
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric())
+            .count()
+    }
+
+    #[test]
+    fn alnum_run_classes_every_byte_value() {
+        for b in 0..=255u8 {
+            for at in 0..9 {
+                let mut bytes = vec![b'a'; 12];
+                bytes[at] = b;
+                let want = if b.is_ascii_alphanumeric() { 12 } else { at };
+                assert_eq!(ascii_alnum_run(&bytes), want, "byte {b:#x} at {at}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn alnum_run_is_the_scalar_count(s in "[a-zA-Z0-9 .,'’@`\\[{/:é-]{0,40}") {
+            proptest::prop_assert_eq!(ascii_alnum_run(s.as_bytes()), scalar_alnum_run(s.as_bytes()));
+        }
     }
 }

@@ -8,24 +8,7 @@
 //! the tests below compare the two on arbitrary text.
 
 use crate::model::{Claim, Sentence, Span};
-
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGHS: u64 = 0x8080_8080_8080_8080;
-
-/// Nonzero when one of the eight bytes of `v` is `b`.
-fn has_byte(v: u64, b: u8) -> u64 {
-    let x = v ^ (ONES * u64::from(b));
-    x.wrapping_sub(ONES) & !x & HIGHS
-}
-
-/// Nonzero when one of the eight bytes of `v` is below `n` (`n` ≤ 128).
-fn has_below(v: u64, n: u8) -> u64 {
-    v.wrapping_sub(ONES * u64::from(n)) & !v & HIGHS
-}
-
-fn chunk(bytes: &[u8], i: usize) -> u64 {
-    u64::from_le_bytes(bytes[i..i + 8].try_into().expect("eight bytes"))
-}
+use crate::scan::{chunk, has_below, has_byte};
 
 /// The first byte at or after `from` for which `special` holds, or `bytes.len()`;
 /// `any` tells, eight bytes at a time, whether a chunk may hold one.
