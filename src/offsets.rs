@@ -1,6 +1,8 @@
 //! Byte offsets (what Rust string search gives) to character offsets (what the
 //! output contract and Python's `text[start:end]` use).
 
+use crate::scan::non_ascii_chars;
+
 /// Maps byte offsets of one text to character offsets in O(log n) per lookup.
 ///
 /// Only the positions of multi-byte characters are stored, so an ASCII article costs
@@ -13,15 +15,11 @@ pub struct CharIndex {
 impl CharIndex {
     pub fn new(text: &str) -> Self {
         let mut marks = Vec::new();
-        if !text.is_ascii() {
-            let mut extra = 0;
-            for (i, c) in text.char_indices() {
-                let n = c.len_utf8();
-                if n > 1 {
-                    extra += n - 1;
-                    marks.push((i + n, extra));
-                }
-            }
+        let mut extra = 0;
+        for (i, c) in non_ascii_chars(text) {
+            let n = c.len_utf8();
+            extra += n - 1;
+            marks.push((i + n, extra));
         }
         CharIndex { marks }
     }

@@ -49,6 +49,36 @@ pub fn has_below(v: u64, n: u8) -> u64 {
     v.wrapping_sub(ONES * u64::from(n)) & !v & HIGHS
 }
 
+/// Where the next non-ASCII byte at or after `from` is, eight bytes at a time.
+pub fn next_non_ascii(bytes: &[u8], mut from: usize) -> Option<usize> {
+    while from + 8 <= bytes.len() {
+        let high = chunk(bytes, from) & HIGHS;
+        if high != 0 {
+            return Some(from + (high.trailing_zeros() / 8) as usize);
+        }
+        from += 8;
+    }
+    bytes[from..]
+        .iter()
+        .position(|b| !b.is_ascii())
+        .map(|k| from + k)
+}
+
+/// The characters of `text` that are not ASCII, with their byte offsets: only
+/// they are decoded.
+pub fn non_ascii_chars(text: &str) -> impl Iterator<Item = (usize, char)> + '_ {
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        let at = next_non_ascii(text.as_bytes(), from)?;
+        let c = text[at..]
+            .chars()
+            .next()
+            .expect("a non-ASCII byte found here leads a character");
+        from = at + c.len_utf8();
+        Some((at, c))
+    })
+}
+
 /// The high bit of each byte of `v` that is at least `n`, for bytes below 0x80:
 /// adding `0x80 - n` carries into the high bit exactly then, and never into the
 /// next byte.
@@ -117,6 +147,13 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn non_ascii_chars_are_those_of_char_indices(s in "[a-z .’“”é—😀]{0,40}") {
+            let want: Vec<(usize, char)> = s.char_indices().filter(|(_, c)| !c.is_ascii()).collect();
+            let got: Vec<(usize, char)> = non_ascii_chars(&s).collect();
+            proptest::prop_assert_eq!(got, want);
+        }
+
         #[test]
         fn alnum_run_is_the_scalar_count(s in "[a-zA-Z0-9 .,'’@`\\[{/:é-]{0,40}") {
             proptest::prop_assert_eq!(ascii_alnum_run(s.as_bytes()), scalar_alnum_run(s.as_bytes()));

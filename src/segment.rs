@@ -17,7 +17,7 @@ use rustc_hash::FxHashSet;
 use unicode_segmentation::UnicodeSegmentation;
 
 use crate::model::SentenceBounds;
-use crate::scan::NextByte;
+use crate::scan::{non_ascii_chars, NextByte};
 
 /// The word lists the segmenter consults, as written in `rules/segment.toml`.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
@@ -95,19 +95,7 @@ fn is_foreign_terminator(c: char) -> bool {
 /// Whether `line` holds a foreign terminator. Only its non-ASCII characters are
 /// decoded: English news lines are nearly all ASCII, and this runs on every line.
 fn has_foreign_terminator(line: &str) -> bool {
-    let bytes = line.as_bytes();
-    let mut i = 0;
-    while let Some(k) = bytes[i..].iter().position(|&b| !b.is_ascii()) {
-        let c = line[i + k..]
-            .chars()
-            .next()
-            .expect("a lead byte starts a character");
-        if is_foreign_terminator(c) {
-            return true;
-        }
-        i += k + c.len_utf8();
-    }
-    false
+    non_ascii_chars(line).any(|(_, c)| is_foreign_terminator(c))
 }
 
 /// A list marker at the start of a sentence: "1.", "1.)", "1)", "a.", "10." ...
