@@ -780,7 +780,7 @@ impl<'r> Extractor<'r> {
     /// "refused to" before another cue is part of that cue, not a cue of its own.
     fn is_negating_verb(
         &self,
-        sent: &Sent<'r, '_>,
+        sent: &Sent,
         cands: &[(usize, usize, usize)],
         cs: usize,
         ce: usize,
@@ -802,7 +802,7 @@ impl<'r> Extractor<'r> {
 
     /// The cue entry for a matched form: the adjective reading of a form shared by a
     /// verb and an adjective ("worried") when a copula stands before it.
-    fn reading(&self, sent: &Sent<'r, '_>, cs: usize, pattern: usize) -> usize {
+    fn reading(&self, sent: &Sent, cs: usize, pattern: usize) -> usize {
         let verb = self.rules.cue_of_form[pattern];
         match (
             self.rules.adjective_of_form.get(&pattern),
@@ -816,7 +816,7 @@ impl<'r> Extractor<'r> {
     /// Take auxiliaries, negators, "-ly" adverbs and "refused to" into the cue span.
     /// Returns the new first token, whether the cue is negated, and whether a copula
     /// was passed (adjective cues need one).
-    fn extend_cue(&self, sent: &Sent<'r, '_>, ti: usize, kind: &str) -> (usize, bool, bool) {
+    fn extend_cue(&self, sent: &Sent, ti: usize, kind: &str) -> (usize, bool, bool) {
         let rules = self.rules;
         let mut k = ti;
         let mut negated = false;
@@ -878,7 +878,7 @@ impl<'r> Extractor<'r> {
     }
 
     /// Read the tokens before the cue group.
-    fn before(&self, sent: &Sent<'r, '_>, cue_start: usize) -> Before {
+    fn before(&self, sent: &Sent, cue_start: usize) -> Before {
         let rules = self.rules;
         if cue_start == 0 {
             return Before::Nothing;
@@ -951,7 +951,7 @@ impl<'r> Extractor<'r> {
     /// "NAME, APPOSITIVE, CUE": `comma` is the comma before the cue. The appositive
     /// may hold commas of its own ("Purner, 67, a retired nurse in Allentown, Pa.,
     /// said"): the nearest comma that opens an appositive and has a name before it.
-    fn apposition(&self, sent: &Sent<'r, '_>, comma: usize) -> Option<Before> {
+    fn apposition(&self, sent: &Sent, comma: usize) -> Option<Before> {
         let opens = (comma.saturating_sub(25)..comma)
             .rev()
             .filter(|&k| sent.t(k) == ",");
@@ -991,7 +991,7 @@ impl<'r> Extractor<'r> {
     }
 
     /// The noun phrase ending just before token `end`: walk back to a clause boundary.
-    fn np_before(&self, sent: &Sent<'r, '_>, end: usize) -> Option<(usize, usize)> {
+    fn np_before(&self, sent: &Sent, end: usize) -> Option<(usize, usize)> {
         let rules = self.rules;
         let mut a = end;
         while a > 0 {
@@ -1051,7 +1051,7 @@ impl<'r> Extractor<'r> {
     }
 
     /// The noun phrase starting at token `from` (inverted "said the minister").
-    fn np_after(&self, sent: &Sent<'r, '_>, from: usize) -> Option<(usize, usize)> {
+    fn np_after(&self, sent: &Sent, from: usize) -> Option<(usize, usize)> {
         let mut b = from;
         while b < sent.toks.len() && b < from + 14 {
             let t = sent.t(b);
@@ -1080,7 +1080,7 @@ impl<'r> Extractor<'r> {
 
     /// The first noun phrase of the sentence (its subject, roughly), for a verb that
     /// shares it: determiners, capitalised words and one common noun.
-    fn initial_np(&self, sent: &Sent<'r, '_>) -> Option<(usize, usize)> {
+    fn initial_np(&self, sent: &Sent) -> Option<(usize, usize)> {
         let rules = self.rules;
         let mut a = 0;
         // skip an opening adverbial ending in a comma: "However, the US ..."
@@ -1112,11 +1112,7 @@ impl<'r> Extractor<'r> {
     }
 
     /// A via after the cue: ", citing SOURCES," / "citing SOURCES that".
-    fn via(
-        &self,
-        sent: &Sent<'r, '_>,
-        after: usize,
-    ) -> Option<((usize, usize, &'static str), usize)> {
+    fn via(&self, sent: &Sent, after: usize) -> Option<((usize, usize, &'static str), usize)> {
         let mut k = after;
         if k < sent.toks.len() && sent.t(k) == "," {
             k += 1;
@@ -1259,7 +1255,7 @@ impl<'r> Extractor<'r> {
 
     /// Is what follows token `from` no more than an adjunct ("on Monday", "in a
     /// statement") so that the claim's content must lie before the cue?
-    fn is_adjunct(&self, sent: &Sent<'r, '_>, from: usize) -> bool {
+    fn is_adjunct(&self, sent: &Sent, from: usize) -> bool {
         let end = sent.content_end();
         // An adjunct is at most 12 tokens: look no further.
         let rest: Vec<usize> = (from..sent.toks.len())
@@ -1288,7 +1284,7 @@ impl<'r> Extractor<'r> {
 
     /// Content before token `until`: the clause from the sentence start to the comma
     /// or closing quote before the source. Returns (span, is a quotation).
-    fn content_before(&self, sent: &Sent<'r, '_>, until: usize) -> Option<((usize, usize), bool)> {
+    fn content_before(&self, sent: &Sent, until: usize) -> Option<((usize, usize), bool)> {
         let mut k = until;
         while k > 0 && !sent.is_word(k - 1) && !is_closing_quote(sent.t(k - 1)) {
             k -= 1;
@@ -1309,7 +1305,7 @@ impl<'r> Extractor<'r> {
     }
 
     /// Where a sentence's own text starts, after a wire dateline ("KYIV (AP) —").
-    fn content_start(&self, sent: &Sent<'r, '_>) -> usize {
+    fn content_start(&self, sent: &Sent) -> usize {
         let dash = sent
             .toks
             .iter()
@@ -1332,7 +1328,7 @@ impl<'r> Extractor<'r> {
 
     /// Content after token `from`: a quotation that opens there, else the rest of the
     /// sentence.
-    fn content_after(&self, sent: &Sent<'r, '_>, from: usize) -> Option<(usize, usize)> {
+    fn content_after(&self, sent: &Sent, from: usize) -> Option<(usize, usize)> {
         let mut k = from;
         while k < sent.toks.len() && matches!(sent.t(k), ":" | "," | "—" | "–") {
             k += 1;
@@ -1358,7 +1354,7 @@ impl<'r> Extractor<'r> {
     /// the first.
     fn extend_multipart(
         &self,
-        sent: &Sent<'r, '_>,
+        sent: &Sent,
         after: usize,
         content: (usize, usize),
     ) -> (usize, usize) {
