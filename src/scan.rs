@@ -34,34 +34,43 @@ const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGHS: u64 = 0x8080_8080_8080_8080;
 
 /// Eight bytes of `bytes` from `i`, the first in the lowest byte.
-pub fn chunk(bytes: &[u8], i: usize) -> u64 {
+fn chunk(bytes: &[u8], i: usize) -> u64 {
     u64::from_le_bytes(bytes[i..i + 8].try_into().expect("eight bytes"))
 }
 
-/// Nonzero when one of the eight bytes of `v` is `b`.
+/// The high bit of each byte of `v` that is `b`. Only the lowest is sure: a
+/// borrow may flag a byte above a match, never one below.
 pub fn has_byte(v: u64, b: u8) -> u64 {
     let x = v ^ (ONES * u64::from(b));
     x.wrapping_sub(ONES) & !x & HIGHS
 }
 
-/// Nonzero when one of the eight bytes of `v` is below `n` (`n` ≤ 128).
+/// The high bit of each byte of `v` below `n` (`n` ≤ 128), the lowest one sure
+/// (as for [`has_byte`]).
 pub fn has_below(v: u64, n: u8) -> u64 {
     v.wrapping_sub(ONES * u64::from(n)) & !v & HIGHS
 }
 
-/// Where the next non-ASCII byte at or after `from` is, eight bytes at a time.
-pub fn next_non_ascii(bytes: &[u8], mut from: usize) -> Option<usize> {
+/// The first byte at or after `from` for which `special` holds, or `bytes.len()`.
+/// `mask` answers for eight bytes at a time with the high bit of each such byte;
+/// its lowest set bit must be exact, as with [`has_byte`] and [`has_below`].
+pub fn find_byte(
+    bytes: &[u8],
+    mut from: usize,
+    mask: impl Fn(u64) -> u64,
+    special: impl Fn(u8) -> bool,
+) -> usize {
     while from + 8 <= bytes.len() {
-        let high = chunk(bytes, from) & HIGHS;
-        if high != 0 {
-            return Some(from + (high.trailing_zeros() / 8) as usize);
+        let m = mask(chunk(bytes, from));
+        if m != 0 {
+            return from + (m.trailing_zeros() / 8) as usize;
         }
         from += 8;
     }
     bytes[from..]
         .iter()
-        .position(|b| !b.is_ascii())
-        .map(|k| from + k)
+        .position(|&b| special(b))
+        .map_or(bytes.len(), |p| from + p)
 }
 
 /// The characters of `text` that are not ASCII, with their byte offsets: only
@@ -69,7 +78,10 @@ pub fn next_non_ascii(bytes: &[u8], mut from: usize) -> Option<usize> {
 pub fn non_ascii_chars(text: &str) -> impl Iterator<Item = (usize, char)> + '_ {
     let mut from = 0;
     std::iter::from_fn(move || {
-        let at = next_non_ascii(text.as_bytes(), from)?;
+        let at = find_byte(text.as_bytes(), from, |v| v & HIGHS, |b| !b.is_ascii());
+        if at == text.len() {
+            return None;
+        }
         let c = text[at..]
             .chars()
             .next()
@@ -99,18 +111,12 @@ fn ascii_alnum(v: u64) -> u64 {
 /// How many ASCII letters and digits `bytes` starts with. A word's letters are
 /// counted eight at a time: the tokenizer runs this for every word it reads.
 pub fn ascii_alnum_run(bytes: &[u8]) -> usize {
-    let mut n = 0;
-    while n + 8 <= bytes.len() {
-        let stop = !ascii_alnum(chunk(bytes, n)) & HIGHS;
-        if stop != 0 {
-            return n + (stop.trailing_zeros() / 8) as usize;
-        }
-        n += 8;
-    }
-    n + bytes[n..]
-        .iter()
-        .take_while(|b| b.is_ascii_alphanumeric())
-        .count()
+    find_byte(
+        bytes,
+        0,
+        |v| !ascii_alnum(v) & HIGHS,
+        |b| !b.is_ascii_alphanumeric(),
+    )
 }
 
 #[cfg(test)]

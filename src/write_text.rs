@@ -8,24 +8,7 @@
 //! the tests below compare the two on arbitrary text.
 
 use crate::model::{Claim, Sentence, Span};
-use crate::scan::{chunk, has_below, has_byte};
-
-/// The first byte at or after `from` for which `special` holds, or `bytes.len()`;
-/// `any` tells, eight bytes at a time, whether a chunk may hold one.
-fn find_special(
-    bytes: &[u8],
-    mut from: usize,
-    any: impl Fn(u64) -> bool,
-    special: impl Fn(u8) -> bool,
-) -> usize {
-    while from + 8 <= bytes.len() && !any(chunk(bytes, from)) {
-        from += 8;
-    }
-    bytes[from..]
-        .iter()
-        .position(|&b| special(b))
-        .map_or(bytes.len(), |p| from + p)
-}
+use crate::scan::{find_byte, has_below, has_byte};
 
 fn json_special(b: u8) -> bool {
     b < 0x20 || b == b'"' || b == b'\\'
@@ -39,10 +22,10 @@ pub fn json_str(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
     let mut run = 0;
     loop {
-        let i = find_special(
+        let i = find_byte(
             bytes,
             run,
-            |v| has_below(v, 0x20) | has_byte(v, b'"') | has_byte(v, b'\\') != 0,
+            |v| has_below(v, 0x20) | has_byte(v, b'"') | has_byte(v, b'\\'),
             json_special,
         );
         out.extend_from_slice(&bytes[run..i]);
@@ -256,9 +239,9 @@ impl<'o> CsvRow<'o> {
         let formula = self.safe && cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
         let bytes = cell.as_bytes();
         let any = |v: u64| {
-            has_byte(v, b',') | has_byte(v, b'"') | has_byte(v, b'\n') | has_byte(v, b'\r') != 0
+            has_byte(v, b',') | has_byte(v, b'"') | has_byte(v, b'\n') | has_byte(v, b'\r')
         };
-        let first = find_special(bytes, 0, any, csv_special);
+        let first = find_byte(bytes, 0, any, csv_special);
         let out = &mut *self.out;
         if first == bytes.len() {
             if formula {
@@ -280,7 +263,7 @@ impl<'o> CsvRow<'o> {
                 out.push(b'"');
                 run = at + 1;
             }
-            at = find_special(bytes, at + 1, |v| has_byte(v, b'"') != 0, |b| b == b'"');
+            at = find_byte(bytes, at + 1, |v| has_byte(v, b'"'), |b| b == b'"');
         }
         out.extend_from_slice(&bytes[run..]);
         out.push(b'"');
