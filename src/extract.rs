@@ -314,19 +314,8 @@ impl<'r> Extractor<'r> {
 
     /// All claims of one article, in cue order.
     pub fn extract(&self, text: &'r str, sentences: &[SentenceBounds]) -> Vec<Found<'r>> {
-        let mut cands: Vec<(usize, usize, usize)> = Vec::new();
-        for m in self.rules.cue_automaton.find_iter(text) {
-            let (s, e) = (m.start(), m.end());
-            // A word form must stand alone ("said", not "unsaid"); ":" need not.
-            let form = &text[s..e];
-            let word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
-            let before = word(form.chars().next()) && word(text[..s].chars().next_back());
-            let after = word(form.chars().next_back()) && word(text[e..].chars().next());
-            if before || after {
-                continue;
-            }
-            cands.push((s, e, m.pattern().as_usize()));
-        }
+        let mut cands = Vec::new();
+        self.rules.cue_scan.candidates(text, &mut cands);
         if cands.is_empty() {
             return Vec::new();
         }
@@ -871,10 +860,8 @@ impl<'r> Extractor<'r> {
 
     /// The verb or adjective cue whose form is exactly `w`.
     fn cue_for_word(&self, w: &str) -> Option<usize> {
-        let m = self.rules.cue_automaton.find(w)?;
-        let ci = self.rules.cue_of_form[m.pattern().as_usize()];
-        (m.start() == 0 && m.end() == w.len() && self.rules.cues[ci].kind.get_ref() != "noun")
-            .then_some(ci)
+        let ci = self.rules.cue_of_form[self.rules.cue_scan.form(w)?];
+        (self.rules.cues[ci].kind.get_ref() != "noun").then_some(ci)
     }
 
     /// Read the tokens before the cue group.

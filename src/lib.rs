@@ -7,7 +7,7 @@
 //! | --- | --- | --- |
 //! | read | [`read`] | input paths → [`model::Record`]s |
 //! | segment | [`segment`] | article text → sentence bounds |
-//! | extract | [`extract`] (with [`quotes`], [`sourcing`]) | sentences → claims |
+//! | extract | [`extract`] (with [`cue_scan`], [`quotes`], [`sourcing`]) | sentences → claims |
 //! | write | [`write`] (with [`write_text`]), [`write_parquet`] | [`model::ArticleResult`]s → JSONL, CSV and Parquet files |
 //! | write (streaming) | [`envelope`] | one JSON line per input line, on stdout |
 //!
@@ -17,6 +17,7 @@
 //! samples, [`score`] measures claims against them (`whosaid eval`) and [`suggest`]
 //! proposes rules from them (`whosaid rules suggest`).
 
+pub mod cue_scan;
 pub mod envelope;
 pub mod examples;
 pub mod extract;

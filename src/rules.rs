@@ -11,6 +11,7 @@ use regex::{RegexSet, RegexSetBuilder};
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::cue_scan::CueScan;
 use crate::segment::{SegmentLists, Segmenter};
 
 /// The claim patterns implemented in code. `patterns.toml` must describe each of
@@ -329,8 +330,8 @@ pub struct Rules {
     pub segmenter: Segmenter,
     segment_id: String,
     segment_examples: Vec<Example>,
-    /// All cue forms in one automaton; pattern index → cue index.
-    pub cue_automaton: AhoCorasick,
+    /// All cue forms, compiled for the candidate scan; form index → cue index.
+    pub cue_scan: CueScan,
     pub cue_of_form: Vec<usize>,
     /// Pattern index → the adjective cue sharing that verb form ("worried").
     pub adjective_of_form: FxHashMap<usize, usize>,
@@ -613,7 +614,7 @@ impl Rules {
                 cue_of_form.push(i);
             }
         }
-        let cue_automaton = build_ac(&forms, true);
+        let cue_scan = CueScan::new(&forms);
 
         let f = "sourcing.toml";
         let s = src(f);
@@ -744,7 +745,7 @@ impl Rules {
             segmenter,
             segment_id: seg.id.into_inner(),
             segment_examples: seg.example,
-            cue_automaton,
+            cue_scan,
             cue_of_form,
             adjective_of_form,
             sourcing_automaton,

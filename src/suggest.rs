@@ -151,24 +151,11 @@ fn cue_form(rules: &Rules, cue: &str) -> String {
     }
 }
 
-/// Does a cue form the lexicon already has start at some word of `form` and end at a
-/// word boundary?
+/// Does a cue form the lexicon already has stand alone somewhere in `form`?
 fn known(rules: &Rules, form: &str) -> bool {
-    let bytes = form.as_bytes();
-    let boundary = |i: usize| {
-        i == 0
-            || i == bytes.len()
-            || !bytes[i - 1].is_ascii_alphanumeric()
-            || !bytes[i].is_ascii_alphanumeric()
-    };
-    (0..form.len())
-        .filter(|&i| form.is_char_boundary(i) && boundary(i))
-        .any(|i| {
-            rules
-                .cue_automaton
-                .find(&form[i..])
-                .is_some_and(|m| m.start() == 0 && boundary(i + m.end()))
-        })
+    let mut found = Vec::new();
+    rules.cue_scan.candidates(form, &mut found);
+    !found.is_empty()
 }
 
 /// A cue form is tried as an entry only if it has a word in it.

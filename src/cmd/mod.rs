@@ -10,7 +10,7 @@ use std::path::Path;
 
 use whosaid::rules::{Rules, RulesSource};
 
-/// "0.1.0 (rules 2026.11.3)", for `--version`.
+/// "0.1.0 (rules 2026.11.4)", for `--version`.
 pub fn version_line() -> String {
     match Rules::embedded_version() {
         Ok(v) => format!("{} (rules {v})", env!("CARGO_PKG_VERSION")),
