@@ -116,7 +116,6 @@ mod tests {
 
     /// The definition, form by form at every character.
     fn reference(text: &str) -> Vec<Candidate> {
-        let alnum = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
         let mut out = Vec::new();
         let mut pos = 0;
         for (s, _) in text.char_indices() {
