@@ -6,7 +6,7 @@
 //! after it, a pronoun, a coordinated or participial verb, none for a hedge) and where
 //! its content stands (after the cue, before it, a quotation around it).
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 
 use crate::model::SentenceBounds;
 use crate::quotes::{self, find_quotes, quote_at, Quote};
@@ -320,7 +320,11 @@ impl<'r> Extractor<'r> {
             return Vec::new();
         }
         let quotes = find_quotes(text);
-        let mut resolver = Resolver::default();
+        // Subjects are read with buffers of their own: a pronoun's search may read
+        // one while the current sentence holds the others.
+        let subject_scratch = RefCell::new(Scratch::default());
+        let subject = |b| self.subject(text, &b, &mut subject_scratch.borrow_mut());
+        let mut resolver = Resolver::new(&subject);
         let mut scratch = Scratch::default();
         let mut out: Vec<Found<'r>> = Vec::new();
         let mut c = 0;
@@ -337,7 +341,7 @@ impl<'r> Extractor<'r> {
                 continue;
             }
             for prev in &sentences[si.saturating_sub(2).max(last_read)..si] {
-                self.remember_subject(text, prev, &mut resolver, &mut scratch);
+                resolver.remember_subject(*prev);
             }
             last_read = si + 1;
             // The subjects before are remembered all the same: which sentences are
@@ -400,7 +404,7 @@ impl<'r> Extractor<'r> {
         ci: usize,
         out: &mut [Found<'r>],
         sentence_first_claim: usize,
-        resolver: &mut Resolver<'r>,
+        resolver: &mut Resolver<'r, '_>,
     ) -> Option<Found<'r>> {
         let rules = self.rules;
         let cue: &CueRule = &rules.cues[ci];
@@ -734,15 +738,14 @@ impl<'r> Extractor<'r> {
     }
 
     /// A sentence's subject can be what a later pronoun points back to ("Keith
-    /// Kellogg arrived in Kyiv. He said ..."); remember it when a lexicon or a proper
-    /// name says what it is.
-    fn remember_subject(
+    /// Kellogg arrived in Kyiv. He said ..."): the source it names, when a lexicon
+    /// or a proper name says what it is.
+    fn subject(
         &self,
         text: &'r str,
         b: &SentenceBounds,
-        resolver: &mut Resolver<'r>,
         scratch: &mut Scratch,
-    ) {
+    ) -> Option<Sourced<'r>> {
         // The subject opens the sentence: a prefix's tokens do, unless the noun
         // phrase (or the first six tokens, where an opening phrase may end) runs to
         // the prefix's end, when the whole sentence is read.
@@ -757,13 +760,12 @@ impl<'r> Extractor<'r> {
             sent = Sent::read(text, *b, b.end, scratch);
             np = self.initial_np(&sent);
         }
-        if let Some((a, e)) = np.and_then(|(a, e)| sent.span(a, e)) {
-            let s = crate::sourcing::classify(self.rules, &text[a..e]);
-            if !s.rule.starts_with("sourcing/builtin/unnamed") {
-                resolver.remember(s);
-            }
-        }
+        let subject = np
+            .and_then(|(a, e)| sent.span(a, e))
+            .map(|(a, e)| crate::sourcing::classify(self.rules, &text[a..e]))
+            .filter(|s| !s.rule.starts_with("sourcing/builtin/unnamed"));
         sent.recycle(scratch);
+        subject
     }
 
     /// "refused to" before another cue is part of that cue, not a cue of its own.
@@ -1134,7 +1136,7 @@ impl<'r> Extractor<'r> {
         sent: &Sent<'r, '_>,
         cue: (usize, usize),
         ci: usize,
-        resolver: &Resolver<'r>,
+        resolver: &Resolver<'r, '_>,
     ) -> Option<Found<'r>> {
         let rules = self.rules;
         let (ti, tj) = cue;
@@ -1183,7 +1185,7 @@ impl<'r> Extractor<'r> {
         cue: (usize, usize, usize, bool),
         verb: usize,
         has_copula: bool,
-        resolver: &Resolver<'r>,
+        resolver: &Resolver<'r, '_>,
     ) -> Option<Found<'r>> {
         let (cue_start, mut tj, ci, negated) = cue;
         let rules = self.rules;
@@ -1364,7 +1366,7 @@ impl<'r> Extractor<'r> {
         ti: usize,
         tj: usize,
         ci: usize,
-        resolver: &mut Resolver<'r>,
+        resolver: &mut Resolver<'r, '_>,
     ) -> Option<Found<'r>> {
         if !self.on("claim/according-to") {
             return None;
@@ -1398,7 +1400,7 @@ impl<'r> Extractor<'r> {
         ti: usize,
         tj: usize,
         ci: usize,
-        resolver: &mut Resolver<'r>,
+        resolver: &mut Resolver<'r, '_>,
     ) -> Option<Found<'r>> {
         if !self.on("claim/noun") || ti == 0 {
             return None;
@@ -1520,6 +1522,27 @@ mod tests {
             },
         )
         .claims
+    }
+
+    #[test]
+    fn pronoun_takes_the_latest_subject_that_fits() {
+        // Subjects are read only when a pronoun's search reaches them: "He" passes
+        // over the Pentagon to the senator, "It" over the senator to the Pentagon.
+        let c = claims(
+            "Senator John Smith arrived late on Monday. The Pentagon has a new budget. \
+             He said the vote would pass. It said nothing.",
+        );
+        let actors: Vec<_> = c
+            .iter()
+            .map(|c| (c.source.as_ref().unwrap().text.as_str(), c.actor.as_deref()))
+            .collect();
+        assert_eq!(
+            actors,
+            [("He", Some("John Smith")), ("It", Some("United States"))]
+        );
+        assert!(c
+            .iter()
+            .all(|c| c.sourcing_rule == "sourcing/builtin/pronoun-resolved"));
     }
 
     #[test]

@@ -2,6 +2,9 @@
 //! organisation, unnamed official, anonymous, media report, document, pronoun),
 //! which actor it names, and which earlier source a pronoun points back to.
 
+use std::cell::RefCell;
+
+use crate::model::SentenceBounds;
 use crate::rules::{role, Rules};
 
 /// The sourcing of one source span.
@@ -179,17 +182,66 @@ fn head_end(rules: &Rules, text: &str) -> usize {
     text.len()
 }
 
-/// Remembers the sources of an article so pronouns can be resolved.
-#[derive(Default)]
-pub struct Resolver<'a> {
-    seen: Vec<Sourced<'a>>,
+/// What a pronoun may point back to: a source seen, or a sentence whose subject is
+/// classified only when a pronoun's search reaches it. Most never are: the nearest
+/// source usually fits, and most claims have no pronoun for a source.
+enum Memory<'a> {
+    Source(Sourced<'a>),
+    Subject(SentenceBounds),
+    /// A subject read that names no source to remember.
+    Nothing,
 }
 
-impl<'a> Resolver<'a> {
-    pub fn remember(&mut self, s: Sourced<'a>) {
-        if s.sourcing != "pronoun" && s.sourcing != "unattributed" {
-            self.seen.push(s);
+/// Can a pronoun point back to this source? Not to another pronoun left
+/// unresolved, nor to a hedge with no source.
+fn points_back(s: &Sourced) -> bool {
+    s.sourcing != "pronoun" && s.sourcing != "unattributed"
+}
+
+/// Remembers the sources of an article so pronouns can be resolved.
+pub struct Resolver<'a, 'f> {
+    seen: RefCell<Vec<Memory<'a>>>,
+    /// The source that a sentence's subject names, if it may be remembered.
+    subject: &'f dyn Fn(SentenceBounds) -> Option<Sourced<'a>>,
+}
+
+impl<'a, 'f> Resolver<'a, 'f> {
+    pub fn new(subject: &'f dyn Fn(SentenceBounds) -> Option<Sourced<'a>>) -> Self {
+        Resolver {
+            seen: RefCell::default(),
+            subject,
         }
+    }
+
+    pub fn remember(&mut self, s: Sourced<'a>) {
+        if points_back(&s) {
+            self.seen.get_mut().push(Memory::Source(s));
+        }
+    }
+
+    /// Remember the subject of sentence `b`: it is read when first needed, and
+    /// takes the place it would have had if read now.
+    pub fn remember_subject(&mut self, b: SentenceBounds) {
+        self.seen.get_mut().push(Memory::Subject(b));
+    }
+
+    /// The latest source remembered that `fits`, reading subjects on the way.
+    fn latest(&self, fits: impl Fn(&Sourced) -> bool) -> Option<Sourced<'a>> {
+        let mut seen = self.seen.borrow_mut();
+        for m in seen.iter_mut().rev() {
+            if let Memory::Subject(b) = *m {
+                *m = match (self.subject)(b) {
+                    Some(s) if points_back(&s) => Memory::Source(s),
+                    _ => Memory::Nothing,
+                };
+            }
+            if let Memory::Source(s) = m {
+                if fits(s) {
+                    return Some(*s);
+                }
+            }
+        }
+        None
     }
 
     /// The sourcing of `text` as a source: a pronoun takes its antecedent's sourcing
@@ -207,7 +259,7 @@ impl<'a> Resolver<'a> {
         let Some(kind) = kind else {
             return classify(rules, text);
         };
-        let fits = |s: &&Sourced| match kind {
+        let fits = |s: &Sourced| match kind {
             PronounKind::Person => s.sourcing == "named_person",
             PronounKind::Group => matches!(
                 s.sourcing,
@@ -218,7 +270,7 @@ impl<'a> Resolver<'a> {
                 "named_organization" | "document" | "media_report"
             ),
         };
-        match self.seen.iter().rev().find(fits) {
+        match self.latest(fits) {
             Some(a) => Sourced {
                 sourcing: a.sourcing,
                 rule: "sourcing/builtin/pronoun-resolved",
