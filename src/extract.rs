@@ -344,8 +344,8 @@ impl<'r> Extractor<'r> {
                 resolver.remember_subject(*prev);
             }
             last_read = si + 1;
-            // The subjects before are remembered all the same: which sentences are
-            // read for them must not depend on the quotations.
+            // The subjects before are remembered all the same: which sentences a
+            // pronoun may look back to must not depend on the quotations.
             if cands[first..c]
                 .iter()
                 .all(|&(cs, _, _)| quote_at(&quotes, cs).is_some())
